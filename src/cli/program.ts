@@ -1,0 +1,35 @@
+/**
+ * The `iotscope` command tree. One file per command group under ./commands; this file only wires them.
+ */
+import { Command, Option } from "commander";
+import { logLevels } from "../core/config.js";
+import { pillars } from "../core/pillars.js";
+import { version } from "../core/version.js";
+import { registerDb } from "./commands/db.js";
+import { registerPlanned } from "./commands/planned.js";
+import { registerServe } from "./commands/serve.js";
+
+/** Pillar commands that exist; the others are listed as planned. Each pillar adds itself here. */
+const builtPillars: Record<string, (program: Command) => void> = {};
+
+export function buildProgram(): Command {
+  const program = new Command("iotscope")
+    .description("iotscope — open IoT security observatory: scan, tag, share, honeypots, vulnerabilities, traffic, malware")
+    .version(version, "-V, --version")
+    .option("--db <url>", "database URL: postgres://… for PostgreSQL (default: SQLite file in the data dir; env IOTSCOPE_DB)")
+    .option("--data-dir <dir>", "data directory (default ./.iotscope; env IOTSCOPE_DATA)")
+    .option("--config <file>", "JSON config file (default <data-dir>/config.json; env IOTSCOPE_CONFIG)")
+    .option("--json", "machine-readable JSON output on stdout")
+    .addOption(new Option("--log-level <level>", "log level on stderr (env IOTSCOPE_LOG_LEVEL)").choices(logLevels))
+    .showHelpAfterError("(run with --help for usage)")
+    .enablePositionalOptions(false);
+
+  registerServe(program);
+  registerDb(program);
+  for (const pillar of pillars) {
+    const register = builtPillars[pillar.command];
+    if (register) register(program);
+    else registerPlanned(program, pillar);
+  }
+  return program;
+}

@@ -1,0 +1,11 @@
+/**
+ * Every schema migration, by name. Names sort in application order (`NNNN_pillar_what`); a database records
+ * which names it has applied, so a name must never change once released, and a new migration always gets
+ * the next number. Listed in code rather than globbed from disk so it works the same from dist/ and tsx.
+ */
+import type { StorageMigration } from "../schema-helpers.js";
+import { foundation } from "./0001_foundation.js";
+
+export const migrations: Readonly<Record<string, StorageMigration>> = {
+  "0001_foundation": foundation,
+};

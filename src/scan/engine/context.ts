@@ -1,0 +1,224 @@
+/**
+ * The only place scan traffic leaves the process. Every TCP connection and every UDP datagram goes through
+ * `probeGate`: the target is checked against the blocklist once more (the opt-out list can change while a
+ * campaign runs) and a global and a per-network rate token is taken, right before the packet is sent.
+ */
+import dgram from "node:dgram";
+import net from "node:net";
+import tls from "node:tls";
+import { ProbeError, type DialOptions, type ModuleOptions, type ScanContext, type Target, type UdpExchange } from "../modules/types.js";
+import type { KeyedRateLimiter, RateLimiter } from "./rate.js";
+
+/** Decides whether a target may be probed; returns the reason when it may not. */
+export interface TargetCheck {
+  refusal(target: Target): string | undefined;
+}
+
+export interface ProbeGateOptions {
+  check: TargetCheck;
+  rate?: RateLimiter;
+  perNetwork?: KeyedRateLimiter;
+  /** Observes every probe actually sent (tests and counters). */
+  onProbe?: (target: Target, kind: "tcp" | "udp") => void;
+}
+
+export class ProbeGate {
+  probes = 0;
+  constructor(private readonly opts: ProbeGateOptions) {}
+
+  async pass(target: Target, kind: "tcp" | "udp"): Promise<void> {
+    const before = this.opts.check.refusal(target);
+    if (before) throw new ProbeError("blocklisted-target", before);
+    if (this.opts.rate) await this.opts.rate.take();
+    if (this.opts.perNetwork) await this.opts.perNetwork.take(networkKey(target));
+    // Checked again after waiting: a reloaded opt-out list may have changed while we waited for tokens.
+    const after = this.opts.check.refusal(target);
+    if (after) throw new ProbeError("blocklisted-target", after);
+    this.probes++;
+    this.opts.onProbe?.(target, kind);
+  }
+}
+
+/** The /24 (IPv4) or /64 (IPv6) a target belongs to: the unit of the per-network rate limit. */
+export function networkKey(target: Target): string {
+  if (target.v === 4) return target.ip.slice(0, target.ip.lastIndexOf("."));
+  const groups = expandIpv6Groups(target.ip);
+  return groups.slice(0, 4).join(":");
+}
+
+function expandIpv6Groups(ip: string): string[] {
+  const [head = "", tail] = ip.split("::");
+  const h = head === "" ? [] : head.split(":");
+  const t = tail === undefined || tail === "" ? [] : tail.split(":");
+  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - h.length - t.length)).fill("0");
+  return [...h, ...fill, ...t];
+}
+
+export interface ContextOptions {
+  gate: ProbeGate;
+  udp: UdpMux;
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  maxReadBytes: number;
+  options: ModuleOptions;
+  signal: AbortSignal;
+}
+
+export function createScanContext(o: ContextOptions): ScanContext {
+  return {
+    connectTimeoutMs: o.connectTimeoutMs,
+    readTimeoutMs: o.readTimeoutMs,
+    maxReadBytes: o.maxReadBytes,
+    options: o.options,
+    signal: o.signal,
+    async dial(target: Target, dialOptions?: DialOptions) {
+      await o.gate.pass(target, "tcp");
+      return connect(target, o.connectTimeoutMs, dialOptions);
+    },
+    udp(target: Target) {
+      return o.udp.exchange(target, o.gate);
+    },
+  };
+}
+
+function connect(target: Target, timeoutMs: number, dialOptions?: DialOptions): Promise<net.Socket | tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const base = { host: target.ip, port: target.port, family: target.v };
+    const socket = dialOptions?.tls
+      ? tls.connect({
+          ...base,
+          rejectUnauthorized: false, // a scanner records certificates; it does not judge them here
+          ...dialOptions.tls,
+        })
+      : net.connect(base);
+    const ready = dialOptions?.tls ? "secureConnect" : "connect";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ProbeError("connection-timeout", `no ${dialOptions?.tls ? "TLS handshake" : "connection"} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once(ready, () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve(socket);
+    });
+    socket.once("error", (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new ProbeError(statusOfSocketError(err), `${err.code ?? "error"}: ${err.message}`));
+    });
+  });
+}
+
+function statusOfSocketError(err: NodeJS.ErrnoException) {
+  switch (err.code) {
+    case "ECONNREFUSED":
+      return "connection-refused" as const;
+    case "ETIMEDOUT":
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "connection-timeout" as const;
+    case "ECONNRESET":
+    case "EPIPE":
+      return "connection-closed" as const;
+    default:
+      // TLS alerts and handshake failures arrive here with an ERR_SSL_* code.
+      return err.code?.startsWith("ERR_SSL") || err.message.includes("SSL") ? ("protocol-error" as const) : ("unknown-error" as const);
+  }
+}
+
+/**
+ * One UDP socket per address family for the whole campaign (like ZMap's single raw socket): opening a
+ * socket per target would cost a file descriptor and a bind each. Replies are routed to the exchange
+ * waiting for that (address, port); replies nobody waits for are counted and dropped.
+ */
+export class UdpMux {
+  private sockets = new Map<4 | 6, dgram.Socket>();
+  private readonly waiting = new Map<string, UdpExchangeImpl>();
+  unsolicited = 0;
+
+  exchange(target: Target, gate: ProbeGate): UdpExchange {
+    const key = `${target.ip}|${target.port}`;
+    const ex = new UdpExchangeImpl(target, gate, this.socket(target.v), () => {
+      if (this.waiting.get(key) === ex) this.waiting.delete(key);
+    });
+    // A second exchange with the same target (another module run) replaces the first: its replies win.
+    this.waiting.set(key, ex);
+    return ex;
+  }
+
+  private socket(v: 4 | 6): dgram.Socket {
+    let s = this.sockets.get(v);
+    if (!s) {
+      s = dgram.createSocket({ type: v === 4 ? "udp4" : "udp6", recvBufferSize: 4 << 20 });
+      s.on("message", (msg, rinfo) => {
+        const ex = this.waiting.get(`${rinfo.address}|${rinfo.port}`);
+        if (ex) ex.deliver(msg);
+        else this.unsolicited++;
+      });
+      s.on("error", () => {
+        // Per-datagram errors (ICMP unreachable surfacing as ECONNREFUSED on some kernels) are not fatal.
+      });
+      s.bind(0);
+      s.unref();
+      this.sockets.set(v, s);
+    }
+    return s;
+  }
+
+  close(): void {
+    for (const s of this.sockets.values()) s.close();
+    this.sockets.clear();
+    this.waiting.clear();
+  }
+}
+
+class UdpExchangeImpl implements UdpExchange {
+  private readonly inbox: Buffer[] = [];
+  private wake: (() => void) | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly target: Target,
+    private readonly gate: ProbeGate,
+    private readonly socket: dgram.Socket,
+    private readonly onClose: () => void,
+  ) {}
+
+  deliver(msg: Buffer): void {
+    if (this.closed || this.inbox.length >= 64) return; // bounded: a flood of replies cannot grow memory
+    this.inbox.push(msg);
+    this.wake?.();
+  }
+
+  async send(payload: Uint8Array): Promise<void> {
+    await this.gate.pass(this.target, "udp");
+    await new Promise<void>((resolve, reject) =>
+      this.socket.send(payload, this.target.port, this.target.ip, (err) =>
+        err ? reject(new ProbeError("unknown-error", `send failed: ${err.message}`)) : resolve(),
+      ),
+    );
+  }
+
+  receive(timeoutMs: number): Promise<Buffer | null> {
+    const ready = this.inbox.shift();
+    if (ready) return Promise.resolve(ready);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve(null);
+      }, timeoutMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(this.inbox.shift() ?? null);
+      };
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+    this.onClose();
+  }
+}
