@@ -15,4 +15,21 @@ export default tseslint.config(
       "no-constant-condition": ["error", { checkLoops: false }],
     },
   },
+  {
+    // Scan modules never open sockets themselves: every probe must pass the engine's gate (blocklist
+    // re-check + rate token), which only ScanContext.dial / ScanContext.udp provide.
+    files: ["src/scan/modules/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: ["net", "node:net", "dgram", "node:dgram", "tls", "node:tls", "https", "node:https"].map((name) => ({
+            name,
+            message: "open connections through ScanContext.dial/udp so that the blocklist and rate limit apply",
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
+  },
 );
