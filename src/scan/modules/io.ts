@@ -27,7 +27,10 @@ export class SocketReader {
     socket.on("end", () => this.fail("connection-closed", "peer closed the connection"));
     socket.on("close", () => this.fail("connection-closed", "connection closed"));
     socket.on("error", (err: NodeJS.ErrnoException) =>
-      this.fail(err.code === "ECONNRESET" ? "connection-closed" : "unknown-error", `socket error: ${err.code ?? err.message}`),
+      this.fail(
+        err.code === "ECONNRESET" || err.code === "EPIPE" ? "connection-closed" : "unknown-error",
+        `socket error: ${err.code ?? err.message}`,
+      ),
     );
   }
 
@@ -38,7 +41,8 @@ export class SocketReader {
 
   /**
    * Waits until `frame(buffered)` returns the length of a complete message, then returns and consumes it.
-   * `frame` returns undefined while more bytes are needed and may throw ProbeError for garbage.
+   * `frame` returns undefined while more bytes are needed (it must not return a size larger than what is
+   * buffered: that is treated as a protocol error) and may throw ProbeError for garbage.
    */
   async readMessage(frame: (buffered: Buffer) => number | undefined, timeoutMs: number): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs;
