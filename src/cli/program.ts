@@ -7,10 +7,13 @@ import { pillars } from "../core/pillars.js";
 import { version } from "../core/version.js";
 import { registerDb } from "./commands/db.js";
 import { registerPlanned } from "./commands/planned.js";
+import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
 
 /** Pillar commands that exist; the others are listed as planned. Each pillar adds itself here. */
-const builtPillars: Record<string, (program: Command) => void> = {};
+const builtPillars: Record<string, (program: Command) => void> = {
+  scan: registerScan,
+};
 
 export function buildProgram(): Command {
   const program = new Command("iotscope")

@@ -37,7 +37,64 @@ export interface AuditLogTable {
   details: JsonText;
 }
 
+/** States of a scan campaign: `running` until it finishes, is interrupted (resumable) or fails. */
+export type ScanCampaignState = "running" | "finished" | "interrupted" | "failed";
+
+/** One scan campaign (one shard of it, when sharded). Written by src/scan/engine/store.ts. */
+export interface ScanCampaignsTable {
+  /** A UUID. */
+  id: string;
+  module: string;
+  /** JSON array of port numbers. */
+  ports: JsonText;
+  created_at: IsoTimestamp;
+  started_at: IsoTimestamp | null;
+  finished_at: IsoTimestamp | null;
+  state: ScanCampaignState;
+  /** Who ran it (--operator, default the OS user) and why (--purpose). */
+  operator: string;
+  purpose: string;
+  /** JSON: the target specs as given and the counts they gave. */
+  targets: JsonText;
+  /** JSON: the exact target space enumerated (so a resume walks the same one). */
+  target_space: JsonText;
+  /** JSON: the blocklist sources, sizes and hashes. */
+  blocklist: JsonText;
+  rate: number;
+  per_net_rate: number;
+  concurrency: number;
+  seed: string;
+  shards: number;
+  shard: number;
+  /** JSON: timeouts, limits, module options, files. */
+  options: JsonText;
+  /** JSON: the process running it ({host, pid, since}), set when a run starts. */
+  runner: JsonText | null;
+  /** JSON: where the campaign stands (see src/scan/engine/checkpoint.ts); written with each result batch. */
+  checkpoint: JsonText | null;
+  /** JSON: counts and rates once it stops. */
+  summary: JsonText | null;
+}
+
+/** One probed target of a campaign. */
+export interface ScanResultsTable {
+  id: Generated<number>;
+  campaign_id: string;
+  /** The target's position in the campaign's permutation order; unique per campaign. */
+  seq: number;
+  ip: string;
+  port: number;
+  domain: string | null;
+  module: string;
+  status: string;
+  timestamp: IsoTimestamp;
+  /** JSON: the module's ZGrab2 response `{status, protocol, timestamp, result?, error?}`. */
+  data: JsonText;
+}
+
 export interface Database {
   meta: MetaTable;
   audit_log: AuditLogTable;
+  scan_campaigns: ScanCampaignsTable;
+  scan_results: ScanResultsTable;
 }

@@ -20,21 +20,47 @@ export interface ProbeGateOptions {
   perNetwork?: KeyedRateLimiter;
   /** Observes every probe actually sent (tests and counters). */
   onProbe?: (target: Target, kind: "tcp" | "udp") => void;
+  /** Once aborted, the gate lets nothing more out: a stopping campaign sends no new packet. */
+  stop?: AbortSignal;
+}
+
+/** What the gate did for one target's scan: packets let out, and whether one was held back by a stop. */
+export interface ProbeTicket {
+  sent: number;
+  cancelled: boolean;
+}
+
+/** Thrown by the gate for a packet held back because the campaign is stopping. */
+export class ProbeCancelled extends ProbeError {
+  constructor() {
+    super("unknown-error", "campaign stopping: probe not sent");
+    this.name = "ProbeCancelled";
+  }
 }
 
 export class ProbeGate {
   probes = 0;
   constructor(private readonly opts: ProbeGateOptions) {}
 
-  async pass(target: Target, kind: "tcp" | "udp"): Promise<void> {
+  async pass(target: Target, kind: "tcp" | "udp", ticket?: ProbeTicket): Promise<void> {
+    const stop = this.opts.stop;
     const before = this.opts.check.refusal(target);
     if (before) throw new ProbeError("blocklisted-target", before);
-    if (this.opts.rate) await this.opts.rate.take();
-    if (this.opts.perNetwork) await this.opts.perNetwork.take(networkKey(target));
+    try {
+      if (stop?.aborted) throw new ProbeCancelled();
+      if (this.opts.rate) await this.opts.rate.take(stop);
+      if (this.opts.perNetwork) await this.opts.perNetwork.take(networkKey(target), stop);
+      if (stop?.aborted) throw new ProbeCancelled();
+    } catch (err) {
+      if (!stop?.aborted) throw err;
+      if (ticket) ticket.cancelled = true;
+      throw err instanceof ProbeCancelled ? err : new ProbeCancelled();
+    }
     // Checked again after waiting: a reloaded opt-out list may have changed while we waited for tokens.
     const after = this.opts.check.refusal(target);
     if (after) throw new ProbeError("blocklisted-target", after);
     this.probes++;
+    if (ticket) ticket.sent++;
     this.opts.onProbe?.(target, kind);
   }
 }
@@ -62,6 +88,8 @@ export interface ContextOptions {
   maxReadBytes: number;
   options: ModuleOptions;
   signal: AbortSignal;
+  /** Records what the gate did for this scan (the runner makes one per target). */
+  ticket?: ProbeTicket;
 }
 
 export function createScanContext(o: ContextOptions): ScanContext {
@@ -72,30 +100,44 @@ export function createScanContext(o: ContextOptions): ScanContext {
     options: o.options,
     signal: o.signal,
     async dial(target: Target, dialOptions?: DialOptions) {
-      await o.gate.pass(target, "tcp");
-      return connect(target, o.connectTimeoutMs, dialOptions);
+      await o.gate.pass(target, "tcp", o.ticket);
+      return connect(target, o.connectTimeoutMs, o.readTimeoutMs, dialOptions);
     },
     udp(target: Target) {
-      return o.udp.exchange(target, o.gate);
+      return o.udp.exchange(target, o.gate, o.ticket);
     },
   };
 }
 
-function connect(target: Target, timeoutMs: number, dialOptions?: DialOptions): Promise<net.Socket | tls.TLSSocket> {
+/**
+ * TCP connect within `connectMs` (else connection-timeout), then, for TLS, the handshake within `readMs`
+ * (else io-timeout, as ZGrab2 reports a peer that accepted but stalls).
+ */
+async function connect(target: Target, connectMs: number, readMs: number, dialOptions?: DialOptions): Promise<net.Socket | tls.TLSSocket> {
+  const tcp = await phase(net.connect({ host: target.ip, port: target.port, family: target.v }), "connect", connectMs, () =>
+    new ProbeError("connection-timeout", `no connection within ${connectMs} ms`),
+  );
+  if (!dialOptions?.tls) return tcp;
+  const secure = tls.connect({
+    rejectUnauthorized: false, // a scanner records certificates; it does not judge them here
+    ...dialOptions.tls,
+    socket: tcp,
+  });
+  try {
+    return await phase(secure, "secureConnect", readMs, () => new ProbeError("io-timeout", `no TLS handshake within ${readMs} ms`));
+  } finally {
+    // On failure the TLS socket is destroyed by phase(); the TCP socket under it goes with it.
+    if (secure.destroyed) tcp.destroy();
+  }
+}
+
+/** Waits for `ready` on a fresh socket with a deadline; destroys the socket on any failure. */
+function phase<S extends net.Socket>(socket: S, ready: string, ms: number, onTimeout: () => ProbeError): Promise<S> {
   return new Promise((resolve, reject) => {
-    const base = { host: target.ip, port: target.port, family: target.v };
-    const socket = dialOptions?.tls
-      ? tls.connect({
-          ...base,
-          rejectUnauthorized: false, // a scanner records certificates; it does not judge them here
-          ...dialOptions.tls,
-        })
-      : net.connect(base);
-    const ready = dialOptions?.tls ? "secureConnect" : "connect";
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new ProbeError("connection-timeout", `no ${dialOptions?.tls ? "TLS handshake" : "connection"} within ${timeoutMs} ms`));
-    }, timeoutMs);
+      reject(onTimeout());
+    }, ms);
     socket.once(ready, () => {
       clearTimeout(timer);
       socket.removeAllListeners("error");
@@ -104,7 +146,9 @@ function connect(target: Target, timeoutMs: number, dialOptions?: DialOptions): 
     socket.once("error", (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      reject(new ProbeError(statusOfSocketError(err), `${err.code ?? "error"}: ${err.message}`));
+      // OpenSSL messages span several lines; a status line must stay one line.
+      const message = err.message.split("\n").map((l) => l.trim()).filter(Boolean).join(" ");
+      reject(new ProbeError(statusOfSocketError(err), `${err.code ?? "error"}: ${message}`));
     });
   });
 }
@@ -136,9 +180,9 @@ export class UdpMux {
   private readonly waiting = new Map<string, UdpExchangeImpl>();
   unsolicited = 0;
 
-  exchange(target: Target, gate: ProbeGate): UdpExchange {
+  exchange(target: Target, gate: ProbeGate, ticket?: ProbeTicket): UdpExchange {
     const key = `${target.ip}|${target.port}`;
-    const ex = new UdpExchangeImpl(target, gate, this.socket(target.v), () => {
+    const ex = new UdpExchangeImpl(target, gate, this.socket(target.v), ticket, () => {
       if (this.waiting.get(key) === ex) this.waiting.delete(key);
     });
     // A second exchange with the same target (another module run) replaces the first: its replies win.
@@ -181,6 +225,7 @@ class UdpExchangeImpl implements UdpExchange {
     private readonly target: Target,
     private readonly gate: ProbeGate,
     private readonly socket: dgram.Socket,
+    private readonly ticket: ProbeTicket | undefined,
     private readonly onClose: () => void,
   ) {}
 
@@ -191,7 +236,7 @@ class UdpExchangeImpl implements UdpExchange {
   }
 
   async send(payload: Uint8Array): Promise<void> {
-    await this.gate.pass(this.target, "udp");
+    await this.gate.pass(this.target, "udp", this.ticket);
     await new Promise<void>((resolve, reject) =>
       this.socket.send(payload, this.target.port, this.target.ip, (err) =>
         err ? reject(new ProbeError("unknown-error", `send failed: ${err.message}`)) : resolve(),

@@ -28,13 +28,13 @@ describe("migration registry", () => {
 describeEachBackend("migrations", (open, backend) => {
   it("apply on a new database, then a second run is a no-op", async () => {
     const storage = await open({ migrate: false });
-    expect(await migrationStatus(storage)).toEqual([{ name: "0001_foundation", appliedAt: null }]);
+    expect(await migrationStatus(storage)).toEqual(Object.keys(migrations).map((name) => ({ name, appliedAt: null })));
 
-    expect(await migrateToLatest(storage)).toEqual({ applied: ["0001_foundation"] });
+    expect(await migrateToLatest(storage)).toEqual({ applied: Object.keys(migrations) });
     expect(await migrateToLatest(storage)).toEqual({ applied: [] });
 
     const status = await migrationStatus(storage);
-    expect(status.map((s) => s.name)).toEqual(["0001_foundation"]);
+    expect(status.map((s) => s.name)).toEqual(Object.keys(migrations));
     expect(status[0]?.appliedAt).toMatch(ISO);
     await storage.close();
   });
@@ -59,11 +59,11 @@ describeEachBackend("migrations", (open, backend) => {
           .execute();
       },
     };
-    const extended = { ...migrations, "0002_test_widget": widgets };
-    expect(await migrateToLatest(storage, extended)).toEqual({ applied: ["0002_test_widget"] });
+    const extended = { ...migrations, "9000_test_widget": widgets };
+    expect(await migrateToLatest(storage, extended)).toEqual({ applied: ["9000_test_widget"] });
     const { rows } = await sql<{ id: number }>`insert into widget (props, seen_at, active) values ('{}', '2024-01-01T00:00:00.000Z', 1) returning id`.execute(storage.db);
     expect(rows).toEqual([{ id: 1 }]);
-    expect((await migrationStatus(storage, extended)).map((s) => s.name)).toEqual(["0001_foundation", "0002_test_widget"]);
+    expect((await migrationStatus(storage, extended)).map((s) => s.name)).toEqual([...Object.keys(migrations), "9000_test_widget"]);
     await storage.close();
   });
 
@@ -102,7 +102,7 @@ describeEachBackend("migrations", (open, backend) => {
       for (const r of settled) if (r.status === "rejected") throw r.reason;
       const [first] = storages;
       if (!first) throw new Error("no storage");
-      expect((await migrationStatus(first)).map((s) => s.appliedAt === null)).toEqual([false]);
+      expect((await migrationStatus(first)).every((s) => s.appliedAt !== null)).toBe(true);
       const installIds = await first.db.selectFrom("meta").select("value").where("key", "=", META_INSTALL_ID).execute();
       expect(installIds).toHaveLength(1);
       // Every connection sees the same database.

@@ -5,7 +5,9 @@
  */
 import type { StorageMigration } from "../schema-helpers.js";
 import { foundation } from "./0001_foundation.js";
+import { scan } from "./0002_scan.js";
 
 export const migrations: Readonly<Record<string, StorageMigration>> = {
   "0001_foundation": foundation,
+  "0002_scan": scan,
 };

@@ -68,7 +68,7 @@ describe("servers that do not speak TLS", () => {
 });
 
 describe("servers that stall or hang up", () => {
-  it("bytes dripped slower than the deadline → connection-timeout on time", async () => {
+  it("bytes dripped slower than the deadline → io-timeout on time", async () => {
     const { out, ms } = await scanHostile((c) => {
       const bytes = partialServerHello();
       let i = 0;
@@ -78,13 +78,13 @@ describe("servers that stall or hang up", () => {
       };
       drip();
     });
-    expect(out.status).toBe("connection-timeout");
+    expect(out.status).toBe("io-timeout");
     expect(ms).toBeLessThan(3000);
   });
 
-  it("silence after the ClientHello → connection-timeout", async () => {
+  it("silence after the ClientHello → io-timeout", async () => {
     const { out, ms } = await scanHostile(() => {});
-    expect(out.status).toBe("connection-timeout");
+    expect(out.status).toBe("io-timeout");
     expect(ms).toBeLessThan(3000);
   });
 
