@@ -97,4 +97,29 @@ export interface Database {
   audit_log: AuditLogTable;
   scan_campaigns: ScanCampaignsTable;
   scan_results: ScanResultsTable;
+  device_tags: DeviceTagsTable;
+}
+
+/** One rule's naming of one target (see migrations/0003_tag.ts). */
+export interface DeviceTagsTable {
+  id: Generated<number>;
+  /** Campaign id, or `file:<name>` for results tagged from a file. */
+  source: string;
+  campaign_id: string | null;
+  ip: string;
+  port: number;
+  module: string;
+  rule: string;
+  rule_file: string;
+  /** Content hash of the rule's text: which version of the rule said this. */
+  rule_hash: string;
+  state: "active" | "testing";
+  vendor: string | null;
+  product: string | null;
+  device_type: string | null;
+  version: string | null;
+  cpe: string | null;
+  tags: JsonText;
+  matched: JsonText;
+  tagged_at: IsoTimestamp;
 }

@@ -75,10 +75,10 @@ describeEachBackend("migrations", (open, backend) => {
         throw new Error("boom");
       },
     };
-    const extended = { ...migrations, "0002_test_boom": boom };
-    await expect(migrateToLatest(storage, extended)).rejects.toThrow(/migration 0002_test_boom failed on .*: boom/);
+    const extended = { ...migrations, "9001_test_boom": boom };
+    await expect(migrateToLatest(storage, extended)).rejects.toThrow(/migration 9001_test_boom failed on .*: boom/);
     await expect(sql`select * from half_done`.execute(storage.db)).rejects.toThrow();
-    expect((await migrationStatus(storage, extended)).at(-1)).toEqual({ name: "0002_test_boom", appliedAt: null });
+    expect((await migrationStatus(storage, extended)).at(-1)).toEqual({ name: "9001_test_boom", appliedAt: null });
     await storage.close();
   });
 

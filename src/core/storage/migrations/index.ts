@@ -6,8 +6,10 @@
 import type { StorageMigration } from "../schema-helpers.js";
 import { foundation } from "./0001_foundation.js";
 import { scan } from "./0002_scan.js";
+import { tag } from "./0003_tag.js";
 
 export const migrations: Readonly<Record<string, StorageMigration>> = {
   "0001_foundation": foundation,
   "0002_scan": scan,
+  "0003_tag": tag,
 };
