@@ -7,12 +7,15 @@ import { pillars } from "../core/pillars.js";
 import { version } from "../core/version.js";
 import { registerDb } from "./commands/db.js";
 import { registerPlanned } from "./commands/planned.js";
+import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
+import { registerTag } from "./commands/tag.js";
 
 /** Pillar commands that exist; the others are listed as planned. Each pillar adds itself here. */
 const builtPillars: Record<string, (program: Command) => void> = {
   scan: registerScan,
+  tag: registerTag,
 };
 
 export function buildProgram(): Command {
@@ -34,5 +37,7 @@ export function buildProgram(): Command {
     if (register) register(program);
     else registerPlanned(program, pillar);
   }
+  // The tag pillar's second command group: its rules, as a reviewer sees them.
+  registerRules(program);
   return program;
 }

@@ -33,6 +33,10 @@ export type { ModuleResponse, ScanRecord } from "./engine/output.js";
 export { buildRecord, jsonSafe, RecordWriter, recordLine } from "./engine/output.js";
 export { moduleResponseSchema, scanRecordJsonSchema, scanRecordSchema } from "./engine/record-schema.js";
 
+// Certificates: DER → zcrypto-named fields (the tag pillar parses bare certificates with it).
+export { certificateRecord, parseCertificate } from "./modules/tls/index.js";
+export type { CertificateRecord, ZCryptoCertificate } from "./modules/tls/index.js";
+
 // Building blocks: targets, blocklist, order, checkpoints, the runner and its gate.
 export type { TargetInput, TargetSpaceData } from "./engine/targets.js";
 export { IPV6_ENUMERATION_ERROR, loadTargets, parsePorts, TargetSpace } from "./engine/targets.js";

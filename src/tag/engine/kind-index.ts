@@ -1,0 +1,142 @@
+/**
+ * The rules of one kind (x509, or one scan module), indexed by the literals they need. Per path that
+ * some rule needs a literal on: a hash map from exact strings to rules (`eq` atoms) and one
+ * Aho–Corasick automaton over the folded literals (`sub` atoms). A record visits each indexed path
+ * once, marks the rules whose literal it holds, and only those — plus the rules without a prefilter —
+ * are evaluated.
+ */
+import { compilePath, type PathVisitor, type Subject } from "../language/paths.js";
+import { AhoCorasick } from "./aho-corasick.js";
+import type { CompiledRule } from "./compiled-rule.js";
+
+/**
+ * The rules a record may match, cleared in O(1) between records (a generation stamp per rule). A rule
+ * with several prefilter clauses joins the list once a literal of each clause was seen (a bit mask
+ * per rule); a rule without clauses is added outright.
+ */
+export class CandidateSet {
+  private readonly marks: Int32Array;
+  private readonly masks: Int32Array;
+  /** Per rule, the mask with one bit per clause. */
+  readonly full: Int32Array;
+  private stamp = 1;
+  readonly list: number[] = [];
+
+  constructor(size: number) {
+    this.marks = new Int32Array(size);
+    this.masks = new Int32Array(size);
+    this.full = new Int32Array(size);
+  }
+
+  clear(): void {
+    this.list.length = 0;
+    if (++this.stamp === 0x7fffffff) {
+      this.marks.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  add(i: number): void {
+    if (this.marks[i] === this.stamp && (this.masks[i] === -1 || this.masks[i] === this.full[i])) return; // listed already
+    this.marks[i] = this.stamp;
+    this.masks[i] = -1;
+    this.list.push(i);
+  }
+
+  /** Clause `bit` of rule `i` holds in this record. */
+  hit(i: number, bit: number): void {
+    let mask = this.marks[i] === this.stamp ? this.masks[i]! : 0;
+    if (mask & bit) return;
+    this.marks[i] = this.stamp;
+    mask |= bit;
+    this.masks[i] = mask;
+    if (mask === this.full[i]) this.list.push(i);
+  }
+}
+
+interface PathIndex {
+  text: string;
+  /** Visits the path's values, feeding the string ones to the lookups. */
+  feed: (subject: Subject) => void;
+}
+
+export interface KindIndexStats {
+  rules: number;
+  indexed: number;
+  unfiltered: number;
+  paths: number;
+}
+
+export class KindIndex {
+  /** Every rule of this kind, in priority order (the naive engine's list). */
+  readonly rules: CompiledRule[];
+  /** Rules without a prefilter: evaluated on every record. */
+  readonly always: number[];
+  private readonly paths: PathIndex[];
+
+  constructor(
+    rules: readonly CompiledRule[],
+    private readonly candidates: CandidateSet,
+  ) {
+    this.rules = [...rules].sort((a, b) => a.index - b.index);
+    this.always = this.rules.filter((r) => r.requirement.length === 0).map((r) => r.index);
+    // Postings: rule index × 32 + clause number, per literal, per path.
+    const byPath = new Map<string, { visit: PathVisitor; eq: Map<string, number[]>; subs: Map<string, number[]> }>();
+    for (const r of this.rules) {
+      candidates.full[r.index] = (1 << r.requirement.length) - 1;
+      r.requirement.forEach((clause, bit) => {
+        for (const atom of clause) {
+          let entry = byPath.get(atom.path.text);
+          if (!entry) {
+            entry = { visit: compilePath(atom.path), eq: new Map(), subs: new Map() };
+            byPath.set(atom.path.text, entry);
+          }
+          const table = atom.type === "eq" ? entry.eq : entry.subs;
+          const postings = table.get(atom.literal) ?? [];
+          const posting = r.index * 32 + bit;
+          if (!postings.includes(posting)) postings.push(posting);
+          table.set(atom.literal, postings);
+        }
+      });
+    }
+    this.paths = [...byPath].map(([text, entry]) => ({ text, feed: this.feeder(entry.visit, entry.eq, entry.subs) }));
+  }
+
+  private feeder(visit: PathVisitor, eq: Map<string, number[]>, subs: Map<string, number[]>): (subject: Subject) => void {
+    const set = this.candidates;
+    const patterns = [...subs.keys()];
+    const patternPostings = patterns.map((p) => subs.get(p)!);
+    const ac = patterns.length > 0 ? new AhoCorasick(patterns) : undefined;
+    const post = (postings: number[]): void => {
+      for (let i = 0; i < postings.length; i++) {
+        const p = postings[i]!;
+        set.hit(p >>> 5, 1 << (p & 31));
+      }
+    };
+    const onPattern = (id: number): void => post(patternPostings[id]!);
+    const hasEq = eq.size > 0;
+    const onValue = (v: unknown): boolean => {
+      if (typeof v === "string") {
+        if (hasEq) {
+          const postings = eq.get(v);
+          if (postings) post(postings);
+        }
+        if (ac) ac.scan(v, onPattern);
+      }
+      return false;
+    };
+    return (subject) => {
+      visit(subject, onValue);
+    };
+  }
+
+  /** Marks the rules that may match `subject` in the shared candidate set (which the caller cleared). */
+  collect(subject: Subject): void {
+    for (let i = 0; i < this.always.length; i++) this.candidates.add(this.always[i]!);
+    for (let i = 0; i < this.paths.length; i++) this.paths[i]!.feed(subject);
+  }
+
+  stats(): KindIndexStats {
+    return { rules: this.rules.length, indexed: this.rules.length - this.always.length, unfiltered: this.always.length, paths: this.paths.length };
+  }
+}
