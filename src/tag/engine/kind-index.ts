@@ -82,9 +82,13 @@ export class KindIndex {
     this.always = this.rules.filter((r) => r.requirement.length === 0).map((r) => r.index);
     // Postings: rule index × 32 + clause number, per literal, per path.
     const byPath = new Map<string, { visit: PathVisitor; eq: Map<string, number[]>; subs: Map<string, number[]> }>();
+    // Every indexed path costs a walk per record. A rule's first (best) clause decides which paths are
+    // walked; its other clauses narrow the candidates further only where they use those paths anyway.
+    const walked = new Set(this.rules.flatMap((r) => (r.requirement[0] ?? []).map((a) => a.path.text)));
     for (const r of this.rules) {
-      candidates.full[r.index] = (1 << r.requirement.length) - 1;
-      r.requirement.forEach((clause, bit) => {
+      const clauses = r.requirement.filter((c, i) => i === 0 || c.every((a) => walked.has(a.path.text)));
+      candidates.full[r.index] = (1 << clauses.length) - 1;
+      clauses.forEach((clause, bit) => {
         for (const atom of clause) {
           let entry = byPath.get(atom.path.text);
           if (!entry) {

@@ -84,8 +84,8 @@ class RuleTagger implements Tagger {
     set.clear();
     index.collect(subject);
     const list = set.list;
-    // Priority order, so that a rule matching two objects of one input keeps its first explanation.
-    if (list.length > 1) list.sort((a, b) => a - b);
+    // In the order the index found them: the outcome does not depend on it (resolveTags orders the
+    // matches, and a rule matching two objects of one input keeps the first object's explanation).
     for (let i = 0; i < list.length; i++) {
       const r = this.rules[list[i]!]!;
       if (r.compiled.predicate(subject)) this.accept(r, kind, subject, out);

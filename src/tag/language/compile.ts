@@ -10,6 +10,7 @@
 import { foldedIncludes } from "../engine/fold.js";
 import type { Condition, Scalar, TestNode } from "./ast.js";
 import { compilePath, type LeafTest, type PathVisitor, type Subject } from "./paths.js";
+import { regexTest } from "./regex.js";
 import { addressIn, lower, numericValue } from "./values.js";
 
 export type Predicate = (subject: Subject) => boolean;
@@ -95,10 +96,10 @@ function leafTest(node: TestNode): LeafTest {
       required !== undefined && required.length <= 4
         ? (v) => {
             if (typeof v !== "string") return false;
-            for (let i = 0; i < required.length; i++) if (foldedIncludes(v, required[i]!)) return re.test(v);
+            for (let i = 0; i < required.length; i++) if (foldedIncludes(v, required[i]!)) return regexTest(re, v);
             return false;
           }
-        : (v) => typeof v === "string" && re.test(v);
+        : (v) => typeof v === "string" && regexTest(re, v);
     return op === "!~" ? (v) => !test(v) : test;
   }
   if (op === "in") return inList(node);

@@ -6,6 +6,7 @@
 import type { Condition, TagTemplate } from "./ast.js";
 import { evalTest, type CompiledCondition, type CompiledTest } from "./compile.js";
 import type { Subject } from "./paths.js";
+import { regexExec } from "./regex.js";
 
 export interface Capture {
   groups: (string | undefined)[];
@@ -32,18 +33,16 @@ function capture(t: CompiledTest, subject: Subject): Capture | undefined {
   if (t.node.value.type !== "regex") return undefined;
   const re = t.node.value.regex.re;
   const leaf = t.leaf;
-  let m: RegExpExecArray | null = null;
+  let found: Capture | undefined;
   t.visit(subject, (v) => {
     // The leaf test first: it skips values without the pattern's literals before calling re2.
     if (!leaf(v)) return false;
-    m = re.exec(v as string);
-    return m !== null;
+    found = regexExec(re, v as string);
+    return found !== undefined;
   });
-  const found = m as RegExpExecArray | null;
-  return found ? { groups: [...found], named: { ...(found.groups ?? {}) } } : undefined;
+  return found;
 }
 
-/** `withCaptures` false: only which fields held (regex tests then test, without exec). */
 export function explain(compiled: CompiledCondition, cond: Condition, subject: Subject, withCaptures = true): Explanation | undefined {
   const walk = (c: Condition): Outcome => {
     switch (c.type) {

@@ -24,3 +24,39 @@ export function compileRegex(source: string, flags: string, offset: number): Reg
   }
   return { source, flags, offset, re, info: analyzeRegex(source) };
 }
+
+/**
+ * re2 runs on UTF-8. Given a JS string, node-re2 makes a new Buffer and weak handles on every call
+ * (~1 µs, most of a test's cost on a certificate field); given a Buffer it reads the bytes in place.
+ * So the tagger encodes into one scratch buffer and passes a view of it, valid until the next call
+ * (re2 does not keep Buffer arguments). Every regex evaluation goes through here, tests and captures
+ * alike, so both see the same bytes.
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+function utf8(s: string): Buffer {
+  // A UTF-16 code unit takes at most 3 UTF-8 bytes: longer strings get their own buffer.
+  if (s.length * 3 > scratch.length) return Buffer.from(s, "utf8");
+  return scratch.subarray(0, scratch.write(s, 0, "utf8"));
+}
+
+export function regexTest(re: RE2, s: string): boolean {
+  return re.test(utf8(s));
+}
+
+export interface RegexMatch {
+  groups: (string | undefined)[];
+  named: Record<string, string | undefined>;
+}
+
+/** Groups of the first match, as strings (the Buffers re2 returns are views of the scratch buffer). */
+export function regexExec(re: RE2, s: string): RegexMatch | undefined {
+  const m = re.exec(utf8(s));
+  if (!m) return undefined;
+  const text = (b: Buffer | undefined) => (b === undefined ? undefined : b.toString("utf8"));
+  // The typings describe the Buffer form of exec() without its array-ness.
+  const groups = Array.from(m as unknown as ArrayLike<Buffer | undefined>, text);
+  const named: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(m.groups ?? {})) named[k] = text(v);
+  return { groups, named };
+}
