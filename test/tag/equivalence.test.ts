@@ -171,17 +171,21 @@ const condArb: fc.Arbitrary<string> = fc.letrec<{ c: string }>((tie) => ({
 function generatedRules(count: number, seed: number): Rule[] {
   const conds = fc.sample(condArb, { numRuns: count, seed });
   const keys = ["vendor", "product", "model", "device_type"];
-  const texts = conds.map((when, i) =>
+  // Some rules index path q.r in x509 only; rules of two kinds with a weak clause on q.r then index
+  // different clauses per kind (the per-kind clause masks must keep them findable in both).
+  const whenOf = (cond: string, i: number) => (i % 10 === 0 ? `q.r = "x509-only-${i % 3}"` : i % 10 === 5 ? `(${cond}) and q.r contains "o"` : cond);
+  const kindsOf = (i: number) => (i % 10 === 0 ? "x509" : i % 10 === 5 ? "x509, mqtt" : ["x509", "tls", "any", "x509, mqtt", "tls, x509", "mqtt, coap"][i % 6]);
+  const texts = conds.map((cond, i) =>
     [
       `rule G${i}`,
       `  description "generated"`,
       `  group G${i % 7}`,
       `  order ${i % 13}`,
       `  state ${i % 9 === 0 ? "testing" : i % 17 === 0 ? "disabled" : "active"}`,
-      `  applies_to ${["x509", "tls", "any", "x509, mqtt"][i % 4]}`,
-      `  when ${when}`,
+      `  applies_to ${kindsOf(i)}`,
+      `  when ${whenOf(cond, i)}`,
       `  tag ${keys[i % 4]}="v${i}" ${keys[(i + 1) % 4]}="w${i % 3}"`,
-      `  example match {"a": ${q(lits[i % lits.length]!)}, "b": {"c": "foo", "d": ["bar", 7]}, "e": 443, "f": {"g": [{"h": "FOO-1"}]}}`,
+      `  example match {"a": ${q(lits[i % lits.length]!)}, "b": {"c": "foo", "d": ["bar", 7]}, "e": 443, "f": {"g": [{"h": "FOO-1"}]}, "q": {"r": "x509-only-${i % 3}"}}`,
       `  example nomatch {"e": "x.y"}`,
     ].join("\n"),
   );

@@ -5,27 +5,26 @@
  * once, marks the rules whose literal it holds, and only those — plus the rules without a prefilter —
  * are evaluated.
  */
-import { compilePath, type PathVisitor, type Subject } from "../language/paths.js";
+import type { PathRef } from "../language/ast.js";
+import { compilePath, type Subject } from "../language/paths.js";
 import { AhoCorasick } from "./aho-corasick.js";
 import type { CompiledRule } from "./compiled-rule.js";
+import { buildTrie, compileTrie } from "./path-trie.js";
 
 /**
  * The rules a record may match, cleared in O(1) between records (a generation stamp per rule). A rule
  * with several prefilter clauses joins the list once a literal of each clause was seen (a bit mask
- * per rule); a rule without clauses is added outright.
+ * per rule, -1 once listed); a rule without clauses is added outright.
  */
 export class CandidateSet {
   private readonly marks: Int32Array;
   private readonly masks: Int32Array;
-  /** Per rule, the mask with one bit per clause. */
-  readonly full: Int32Array;
   private stamp = 1;
   readonly list: number[] = [];
 
   constructor(size: number) {
     this.marks = new Int32Array(size);
     this.masks = new Int32Array(size);
-    this.full = new Int32Array(size);
   }
 
   clear(): void {
@@ -36,21 +35,23 @@ export class CandidateSet {
     }
   }
 
+  /** Lists rule `i` (once). */
   add(i: number): void {
-    if (this.marks[i] === this.stamp && (this.masks[i] === -1 || this.masks[i] === this.full[i])) return; // listed already
+    if (this.marks[i] === this.stamp && this.masks[i] === -1) return;
     this.marks[i] = this.stamp;
     this.masks[i] = -1;
     this.list.push(i);
   }
 
-  /** Clause `bit` of rule `i` holds in this record. */
-  hit(i: number, bit: number): void {
+  /** Clause `bit` of rule `i` holds in this record; the rule is listed once its mask reaches `full`. */
+  hit(i: number, bit: number, full: number): void {
     let mask = this.marks[i] === this.stamp ? this.masks[i]! : 0;
     if (mask & bit) return;
     this.marks[i] = this.stamp;
     mask |= bit;
+    if (mask === full) mask = -1; // listed: later hits and add() see -1
     this.masks[i] = mask;
-    if (mask === this.full[i]) this.list.push(i);
+    if (mask === -1) this.list.push(i);
   }
 }
 
@@ -58,6 +59,12 @@ interface PathIndex {
   text: string;
   /** Visits the path's values, feeding the string ones to the lookups. */
   feed: (subject: Subject) => void;
+}
+
+interface PathEntry {
+  path: PathRef;
+  eq: Map<string, number[]>;
+  subs: Map<string, number[]>;
 }
 
 export interface KindIndexStats {
@@ -72,7 +79,15 @@ export class KindIndex {
   readonly rules: CompiledRule[];
   /** Rules without a prefilter: evaluated on every record. */
   readonly always: number[];
+  /** Paths walked one by one (`$` paths, `[N]` indexes); the others are in the trie. */
   private readonly paths: PathIndex[];
+  private readonly trie: ((root: unknown) => void) | undefined;
+  private readonly pathCount: number;
+  /**
+   * Per rule, one bit per clause indexed for this kind (a rule of two kinds may index different
+   * clauses in each, so the masks are per kind).
+   */
+  private readonly full: Int32Array;
 
   constructor(
     rules: readonly CompiledRule[],
@@ -80,19 +95,20 @@ export class KindIndex {
   ) {
     this.rules = [...rules].sort((a, b) => a.index - b.index);
     this.always = this.rules.filter((r) => r.requirement.length === 0).map((r) => r.index);
+    this.full = new Int32Array(this.rules.reduce((n, r) => Math.max(n, r.index + 1), 0));
     // Postings: rule index × 32 + clause number, per literal, per path.
-    const byPath = new Map<string, { visit: PathVisitor; eq: Map<string, number[]>; subs: Map<string, number[]> }>();
+    const byPath = new Map<string, PathEntry>();
     // Every indexed path costs a walk per record. A rule's first (best) clause decides which paths are
     // walked; its other clauses narrow the candidates further only where they use those paths anyway.
     const walked = new Set(this.rules.flatMap((r) => (r.requirement[0] ?? []).map((a) => a.path.text)));
     for (const r of this.rules) {
       const clauses = r.requirement.filter((c, i) => i === 0 || c.every((a) => walked.has(a.path.text)));
-      candidates.full[r.index] = (1 << clauses.length) - 1;
+      this.full[r.index] = (1 << clauses.length) - 1;
       clauses.forEach((clause, bit) => {
         for (const atom of clause) {
           let entry = byPath.get(atom.path.text);
           if (!entry) {
-            entry = { visit: compilePath(atom.path), eq: new Map(), subs: new Map() };
+            entry = { path: atom.path, eq: new Map(), subs: new Map() };
             byPath.set(atom.path.text, entry);
           }
           const table = atom.type === "eq" ? entry.eq : entry.subs;
@@ -103,18 +119,31 @@ export class KindIndex {
         }
       });
     }
-    this.paths = [...byPath].map(([text, entry]) => ({ text, feed: this.feeder(entry.visit, entry.eq, entry.subs) }));
+    // Paths of plain names share one walk of the record (path-trie.ts); `$` and `[N]` paths walk alone.
+    const plain = [...byPath.values()].filter((e) => !e.path.envelope && e.path.segments.every((x) => typeof x === "string"));
+    this.trie = plain.length > 0 ? compileTrie(buildTrie(plain.map((e) => ({ names: e.path.segments as string[], sink: this.sink(e.eq, e.subs) })))) : undefined;
+    this.paths = [...byPath.values()]
+      .filter((e) => !plain.includes(e))
+      .map((e) => {
+        const visit = compilePath(e.path);
+        const sink = this.sink(e.eq, e.subs);
+        return { text: e.path.text, feed: (subject: Subject) => void visit(subject, sink) };
+      });
+    this.pathCount = byPath.size;
   }
 
-  private feeder(visit: PathVisitor, eq: Map<string, number[]>, subs: Map<string, number[]>): (subject: Subject) => void {
+  /** What a path's values go through: the exact-string map, then the automaton. */
+  private sink(eq: Map<string, number[]>, subs: Map<string, number[]>): (v: unknown) => boolean {
     const set = this.candidates;
+    const full = this.full;
     const patterns = [...subs.keys()];
     const patternPostings = patterns.map((p) => subs.get(p)!);
     const ac = patterns.length > 0 ? new AhoCorasick(patterns) : undefined;
     const post = (postings: number[]): void => {
       for (let i = 0; i < postings.length; i++) {
         const p = postings[i]!;
-        set.hit(p >>> 5, 1 << (p & 31));
+        const rule = p >>> 5;
+        set.hit(rule, 1 << (p & 31), full[rule]!);
       }
     };
     const onPattern = (id: number): void => post(patternPostings[id]!);
@@ -129,18 +158,17 @@ export class KindIndex {
       }
       return false;
     };
-    return (subject) => {
-      visit(subject, onValue);
-    };
+    return onValue;
   }
 
   /** Marks the rules that may match `subject` in the shared candidate set (which the caller cleared). */
   collect(subject: Subject): void {
     for (let i = 0; i < this.always.length; i++) this.candidates.add(this.always[i]!);
+    if (this.trie) this.trie(subject.root);
     for (let i = 0; i < this.paths.length; i++) this.paths[i]!.feed(subject);
   }
 
   stats(): KindIndexStats {
-    return { rules: this.rules.length, indexed: this.rules.length - this.always.length, unfiltered: this.always.length, paths: this.paths.length };
+    return { rules: this.rules.length, indexed: this.rules.length - this.always.length, unfiltered: this.always.length, paths: this.pathCount };
   }
 }
