@@ -11,7 +11,8 @@
  * - PASS/FAIL against the goal of issue 3.
  *
  *   npm run bench -- scan [--quick] [--json] [--only mqtt,coap,tls,floor,zmap,nmap] [--repeat N]
- *                         [--concurrency N] [--quiet-wait S] [--tsx] [--cpu-prof] [--keep] [--tls-workers N]
+ *                         [--concurrency N] [--workers N] [--quiet-wait S] [--tsx] [--cpu-prof] [--keep]
+ *                         [--tls-workers N]
  *
  * Nothing leaves the two namespaces; they and every peer are removed at the end, on error and on Ctrl-C.
  * docs/benchmarks.md explains the set-up and the figures.
@@ -54,6 +55,8 @@ interface Options {
   only: Set<string>;
   repeat: number;
   concurrency?: number;
+  /** The scanner's --workers (default: its own default, one probe worker per core). */
+  workers?: number;
   quietWait: number;
   tsx: boolean;
   cpuProf: boolean;
@@ -77,6 +80,7 @@ function parseOptions(args: string[]): Options {
     else if (a === "--keep") o.keep = true;
     else if (a === "--repeat") o.repeat = positive(a, value());
     else if (a === "--concurrency") o.concurrency = positive(a, value());
+    else if (a === "--workers") o.workers = positive(a, value());
     else if (a === "--tls-workers") o.tlsWorkers = positive(a, value());
     else if (a === "--quiet-wait") o.quietWait = positive(a, value(), 0);
     else if (a === "--only") {
@@ -95,7 +99,7 @@ function positive(flag: string, v: string, min = 1): number {
 
 function usage(msg: string): never {
   process.stderr.write(
-    `scan bench: ${msg}\nusage: npm run bench -- scan [--quick] [--json] [--only ${PARTS.join(",")}] [--repeat N] [--concurrency N] [--quiet-wait S] [--tsx] [--cpu-prof] [--keep] [--tls-workers N]\n`,
+    `scan bench: ${msg}\nusage: npm run bench -- scan [--quick] [--json] [--only ${PARTS.join(",")}] [--repeat N] [--concurrency N] [--workers N] [--quiet-wait S] [--tsx] [--cpu-prof] [--keep] [--tls-workers N]\n`,
   );
   process.exit(2);
 }
@@ -188,7 +192,10 @@ export default async function run(args: string[]): Promise<void> {
       for (let i = 1; i <= o.repeat; i++) {
         const busyBefore = await quiet(`iotscope ${module}`);
         log(`iotscope ${module} ${target}, concurrency ${concurrency}${o.repeat > 1 ? ` (run ${i}/${o.repeat})` : ""}…`);
-        const r = await runScan(tb, scanner, { module, target, concurrency, rate: RATE, dir, size, run: i, keepFiles: o.keep, ...(profDir ? { cpuProfDir: profDir } : {}) });
+        const r = await runScan(tb, scanner, {
+          module, target, concurrency, rate: RATE, dir, size, run: i, keepFiles: o.keep,
+          ...(o.workers !== undefined ? { workers: o.workers } : {}), ...(profDir ? { cpuProfDir: profDir } : {}),
+        });
         scans[module].push({ run: r, busyBefore });
         log(`  ${int(r.successAddresses)}/${int(size)} success in ${fix(r.scanSeconds, 2)} s = ${int(handshakesPerSecond(r))}/s`);
         if (r.exitCode !== 0 || !r.summary) log(`iotscope ${module} exited with ${r.exitCode}:\n${r.stderrTail}`);
@@ -263,6 +270,12 @@ interface Goal {
   detail: string;
 }
 
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
 function best<T>(runs: Measured<T>[], score: (r: T) => number): Measured<T> | undefined {
   return runs.reduce<Measured<T> | undefined>((b, r) => (!b || score(r.run) > score(b.run) ? r : b), undefined);
 }
@@ -274,7 +287,7 @@ function buildReport(r: ReportInput): { text: string; json: unknown } {
   const busy = (b: number) => (Number.isFinite(b) ? `${fix(100 * b, 0)} %` : "not checked");
   p(`scan benchmark: ${r.target} (${int(r.size)} targets)${r.o.quick ? " [--quick]" : ""}, ${r.started.toISOString().slice(0, 19)}Z`);
   p(`machine: ${cores} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, load average at start ${fix(r.loadBefore, 2)}`);
-  p(`scanner: iotscope, ${r.scanner}, run with ip netns exec in the scanner namespace`);
+  p(`scanner: iotscope, ${r.scanner}, run with ip netns exec in the scanner namespace, --workers ${r.o.workers ?? `default (${os.availableParallelism()})`}`);
   p(`peers, in the target namespace, bound to all addresses:`);
   p(`  ${r.peers.describe.mqtt}`);
   p(`  ${r.peers.describe.coap}`);
@@ -296,7 +309,10 @@ function buildReport(r: ReportInput): { text: string; json: unknown } {
       );
       const other = Object.entries(s.statuses).filter(([k]) => k !== "success");
       if (other.length > 0 || s.exitCode !== 0) p(`          other statuses: ${other.map(([k, v]) => `${k} ${int(v)}`).join(", ") || "none"}; exit ${s.exitCode}`);
-      if (r.o.repeat > 1) p(`          all runs: ${r.scans[m]!.map((x) => `${int(handshakesPerSecond(x.run))}/s`).join(", ")}`);
+      if (r.o.repeat > 1) {
+        const all = r.scans[m]!.map((x) => handshakesPerSecond(x.run));
+        p(`          all runs: ${all.map((v) => `${int(v)}/s`).join(", ")}; median ${int(median(all))}/s`);
+      }
     }
     p("  scan s: the campaign's own duration (its summary); wall s: the whole process, start-up and exit included;");
     p("  handshakes/s: distinct addresses with status success / scan s; CPU figures are core-seconds over the run;");
@@ -312,7 +328,7 @@ function buildReport(r: ReportInput): { text: string; json: unknown } {
     const f = fl.run;
     p(`bare Node loop, same MQTT exchange, no engine (bench/lib/mqtt-floor.ts; ${f.concurrency} in flight${r.o.repeat > 1 ? `; best of ${r.o.repeat}` : ""}):`);
     p(`  ${int(f.ok)}/${int(f.count)} CONNACKs in ${fix(f.seconds, 2)} s = ${int(f.perSecond)}/s, CPU ${fix(f.cpuSeconds)} s, peak RSS ${fix(f.peakRssMiB, 0)} MiB, busy before ${busy(fl.busyBefore)}${f.error ? `; FAILED: ${f.error}` : ""}`);
-    if (r.o.repeat > 1) p(`  all runs: ${r.floor.map((x) => `${int(x.run.perSecond)}/s`).join(", ")}`);
+    if (r.o.repeat > 1) p(`  all runs: ${r.floor.map((x) => `${int(x.run.perSecond)}/s`).join(", ")}; median ${int(median(r.floor.map((x) => x.run.perSecond)))}/s`);
     p();
   }
   if (r.zmap) {

@@ -48,6 +48,8 @@ export interface ScanRunOptions {
   module: string;
   target: string;
   concurrency: number;
+  /** --workers for the scanner (undefined: its default, one per core). */
+  workers?: number;
   rate: number;
   dir: string;
   /** Extra CLI flags (module flags). */
@@ -111,6 +113,7 @@ export async function runScan(tb: Testbed, scanner: Scanner, o: ScanRunOptions):
     "scan", o.module, o.target, "--allow-local-targets",
     "--rate", String(o.rate), "--per-net-rate", String(o.rate),
     "--concurrency", String(o.concurrency),
+    ...(o.workers !== undefined ? ["--workers", String(o.workers)] : []),
     "--seed", "1", "--purpose", "npm run bench -- scan", "--output", out,
     ...(o.extra ?? []),
   ];

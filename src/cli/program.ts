@@ -6,16 +6,21 @@ import { logLevels } from "../core/config.js";
 import { pillars } from "../core/pillars.js";
 import { version } from "../core/version.js";
 import { registerDb } from "./commands/db.js";
+import { registerHoneypot } from "./commands/honeypot.js";
 import { registerPlanned } from "./commands/planned.js";
 import { registerRules } from "./commands/rules.js";
 import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTag } from "./commands/tag.js";
+import { registerTags } from "./commands/tags.js";
+import { registerVulns } from "./commands/vulns.js";
 
 /** Pillar commands that exist; the others are listed as planned. Each pillar adds itself here. */
 const builtPillars: Record<string, (program: Command) => void> = {
   scan: registerScan,
   tag: registerTag,
+  honeypot: registerHoneypot,
+  vulns: registerVulns,
 };
 
 export function buildProgram(): Command {
@@ -37,7 +42,8 @@ export function buildProgram(): Command {
     if (register) register(program);
     else registerPlanned(program, pillar);
   }
-  // The tag pillar's second command group: its rules, as a reviewer sees them.
+  // The tag pillar's other command groups: its rules, as a reviewer sees them, and the stored tags.
   registerRules(program);
+  registerTags(program);
   return program;
 }

@@ -21,6 +21,24 @@ export const configFileSchema = z
       })
       .strict()
       .optional(),
+    /** MaxMind-format databases for IP → country / ASN (src/core/geo); env IOTSCOPE_GEOIP_* wins. */
+    geoip: z
+      .object({
+        country: z.string().min(1).optional(),
+        asn: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    /** The honeypot collector (docs/honeypot.md, "Collector"); env IOTSCOPE_HONEYPOT_ADMIN_TOKEN wins. */
+    honeypotCollector: z
+      .object({
+        listen: z.string().min(1).optional(),
+        adminToken: z.string().min(16).optional(),
+        tlsCert: z.string().min(1).optional(),
+        tlsKey: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof configFileSchema>;

@@ -89,6 +89,9 @@ export const honeypotEventSchema = z
     topics: z.array(text(4096)).max(256).optional(),
     qos: z.int().min(0).max(2).optional(),
     retain: z.boolean().optional(),
+    /** mqtt.connect: the clean-session (v5: clean-start) flag and the keep-alive the client asked, seconds. */
+    clean: z.boolean().optional(),
+    keepalive: z.int().min(0).max(65535).optional(),
     // payloads and bodies: base64 of at most the first N bytes, with the full size
     payload_b64: text(65536).optional(),
     payload_size: z.int().min(0).optional(),

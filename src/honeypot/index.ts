@@ -5,3 +5,7 @@
 import { pillars } from "../core/pillars.js";
 
 export const pillar = pillars.find((p) => p.folder === "honeypot")!;
+export * from "./collector/index.js";
+export * from "./wire.js";
+export { eventIds, honeypotEventSchema, protocols, type EventId, type HoneypotEvent, type HoneypotProtocol } from "./events.js";
+export * from "./sensor/index.js";

@@ -15,6 +15,8 @@ import { honeypotEventSchema } from "./events.js";
 export const WIRE_PREFIX = "/api/honeypot/v1";
 /** Largest batch a collector accepts (events), and the shipper's default. */
 export const MAX_BATCH_EVENTS = 5000;
+/** Largest request body the collector accepts for one batch (bytes); the shipper sizes batches below it. */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
 export const enrolRequestSchema = z
   .object({

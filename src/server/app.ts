@@ -9,10 +9,15 @@ import type { Storage } from "../core/storage/index.js";
 import { version } from "../core/version.js";
 import { healthRoutes } from "./routes/health.js";
 import { homeRoutes } from "./routes/home.js";
+import { honeypotRoutes, type CollectorOptions } from "./routes/honeypot.js";
+import { tagRoutes } from "./routes/tags.js";
+import { vulnsRoutes } from "./routes/vulns.js";
 
 export interface ServerDeps {
   storage: Storage;
   logger?: Logger;
+  /** The honeypot collector's enrichment and admin token (default: from the environment). */
+  honeypot?: CollectorOptions;
 }
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -33,6 +38,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { storage: deps.storage });
   await app.register(homeRoutes);
+  await app.register(honeypotRoutes, { storage: deps.storage, collector: deps.honeypot });
+  await app.register(tagRoutes, { storage: deps.storage });
+  await app.register(vulnsRoutes, { storage: deps.storage });
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -3,7 +3,8 @@
  *
  * Rules (docs/rules.md) are loaded and parsed (`loadRules`, `parseRules`), compiled into a Tagger
  * (`compileRuleSet`) that names the device behind scan records and certificates, checked by their own
- * examples (`runExamples`) and linted (`lintRules`).
+ * examples (`runExamples`) and linted (`lintRules`). Tags are stored per (ip, port, campaign) and queried
+ * through `store/` (`tagCampaign`, `TagStoreWriter`, `searchTags`, `summarizeTags`, `ruleStats`).
  */
 import { pillars } from "../core/pillars.js";
 
@@ -32,3 +33,13 @@ export type { ExampleReport, ExampleResult } from "./engine/examples.js";
 export { exampleSubject, runExamples } from "./engine/examples.js";
 export type { LintFinding, LintSeverity } from "./engine/lint.js";
 export { lintRules } from "./engine/lint.js";
+
+// Stored tags (device_tags): writing per batch, tagging a stored campaign, queries, rule stats.
+export type { StoreCounts, TaggedTarget, TagSource } from "./store/write.js";
+export { campaignSource, fileSource, storeTagBatch, TagStoreWriter } from "./store/write.js";
+export type { CampaignTagOptions, CampaignTagReport } from "./store/campaign.js";
+export { tagCampaign } from "./store/campaign.js";
+export type { RuleHitRow, StoredTag, TagFilter, TagPage, TagSearch, TagSummaryRow } from "./store/query.js";
+export { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, ruleHits, searchTags, summarizeTags } from "./store/query.js";
+export type { RuleStat } from "./store/stats.js";
+export { parseSince, ruleStats } from "./store/stats.js";

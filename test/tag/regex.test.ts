@@ -1,12 +1,13 @@
 /**
  * The regex analysis behind the prefilter: capture groups, required literals — and the property that
- * makes the index safe: whenever re2 matches a text, the folded text contains a required literal.
+ * makes the index safe: whenever re2 matches a text, the folded text contains a required literal — and
+ * the first characters of anchored patterns, which the engine checks before calling re2.
  */
 import fc from "fast-check";
 import RE2 from "re2";
 import { describe, expect, it } from "vitest";
 import { foldCode } from "../../src/tag/engine/fold.js";
-import { analyzeRegex } from "../../src/tag/language/regex-info.js";
+import { analyzeRegex, startsAsAllowed, type FirstChars } from "../../src/tag/language/regex-info.js";
 
 function folded(text: string): string {
   let out = "";
@@ -126,6 +127,72 @@ describe("prefilter soundness", () => {
         },
       ),
       { numRuns: 1500 },
+    );
+  });
+});
+
+/** The first characters a FirstChars allows, as a sorted string (non-ASCII ones as they are). */
+function allowed(f: FirstChars | undefined): string | undefined {
+  if (!f) return undefined;
+  const out: string[] = [];
+  for (let c = 0; c < 128; c++) if (f.ascii[c]) out.push(String.fromCharCode(c));
+  return [...out, ...f.other.map((c) => String.fromCharCode(c))].join("");
+}
+
+describe("first characters of anchored patterns", () => {
+  it.each([
+    ["^((?:IBR|AER|CBA|COR|MBR|E|R|S)[0-9]{3,4}(?:LP[0-9E]+|C)?)-[0-9a-f]{3}$", "", "ACEIMRS"],
+    ["^((?:usg|zywall|atp)[0-9a-z]*)_[0-9a-f]{12}$", "i", "AUZauz"],
+    ["^kit", "i", "Kk\u212a"],
+    ["^sat", "i", "Ss\u017f"],
+    ["\\A[0-9a-fA-F]{6}", "", "0123456789ABCDEFabcdef"],
+    ["^\\d+\\.", "", "0123456789"],
+    ["^(?:a)?b", "", "ab"],
+    ["^[-\\].x]y", "", "-.]x"],
+    ["(?:^foo|^bar)", "", "bf"],
+    ["\\b^HP", "", "H"],
+    ["^\\s", "", "\t\n\f\r "],
+  ])("%s /%s may start with %j", (source, flags, chars) => {
+    expect(allowed(analyzeRegex(source, flags).firstChars)).toBe(chars);
+  });
+
+  it.each([
+    ["^a|b", ""], // one branch is not anchored
+    ["^a", "m"], // ^ after every newline
+    ["(?i)^abc", ""], // inline flags are not modelled
+    ["^(?m:a)", ""],
+    ["^a*", ""], // matches the empty string: any text
+    ["^[^a]", ""],
+    ["^.", ""],
+    ["^\\w|^é", ""],
+    ["^[a-é]", ""],
+    ["^\\pL", ""],
+    ["abc$", ""],
+  ])("%s /%s has no first-character set", (source, flags) => {
+    expect(analyzeRegex(source, flags).firstChars).toBeUndefined();
+  });
+
+  it("keeps the literal prefilter of patterns with classes as it was", () => {
+    expect(analyzeRegex("^[a-]xyz[\\]]").required).toEqual(["xyz"]);
+    expect(analyzeRegex("^[\\x41-\\x5a]abc").required).toEqual(["abc"]);
+  });
+
+  it("a text re2 matches always starts with an allowed character", () => {
+    fc.assert(
+      fc.property(regexArb, fc.boolean(), fc.array(textChars, { maxLength: 4 }), fc.context(), (re, insensitive, post, ctx) => {
+        const flags = insensitive ? "i" : "";
+        const source = `^(?:${re.s})`;
+        const compiled = new RE2(source, flags);
+        const first = analyzeRegex(source, flags).firstChars;
+        if (!first) return;
+        const texts = [...fc.sample(re.sample, { numRuns: 5 }).map((t) => t + post.join("")), post.join(""), ""];
+        for (const text of texts) {
+          if (!compiled.test(text)) continue;
+          ctx.log(`${source} /${flags} on ${JSON.stringify(text)} allows ${JSON.stringify(allowed(first))}`);
+          expect(startsAsAllowed(first, text), `${source} /${flags} matched ${JSON.stringify(text)}, which starts outside ${JSON.stringify(allowed(first))}`).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 });

@@ -1,10 +1,10 @@
 /**
- * `iotscope rules list|test|lint`: the rule set as a reviewer sees it. Thin: loading, examples and lint
- * are the tag pillar's; this file prints them.
+ * `iotscope rules list|test|lint|stats`: the rule set as a reviewer sees it. Thin: loading, examples,
+ * lint and the hit counts on stored tags are the tag pillar's; this file prints them.
  */
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
-import { defaultRulesDir, lintRules, loadRules, RuleLoadError, runExamples, type LintFinding, type RuleSet } from "../../tag/index.js";
+import { defaultRulesDir, lintRules, loadRules, parseSince, RuleLoadError, ruleStats, runExamples, type LintFinding, type RuleSet } from "../../tag/index.js";
 import { withContext } from "../context.js";
 
 /**
@@ -116,6 +116,36 @@ export function registerRules(program: Command): void {
           ].join("\n");
         });
         if (errors > 0) throw new CheckFailed(`lint found ${errors} error${errors > 1 ? "s" : ""}`);
+      });
+    });
+
+  rules
+    .command("stats")
+    .description("hits per rule on stored tags (active and testing apart), every loaded rule listed, zero hits included")
+    .option(...RULES_OPTION, collect, [])
+    .option("--since <when>", "only tags stored since: a duration back from now (30m, 12h, 1d, 7d, 2w) or an ISO date (default: all stored tags)")
+    .option("--campaign <id>", "only tags stored under this campaign id (or file:<label>)")
+    .action(async (flags: { rules: string[]; since?: string; campaign?: string }, cmd: Command) => {
+      await withContext(cmd, async (ctx) => {
+        const since = flags.since === undefined ? undefined : parseSince(flags.since);
+        const set = await loadRulesOrReport(flags.rules);
+        const stats = await ruleStats((await ctx.storage()).db, set.rules, { since, campaign: flags.campaign });
+        // Most hits first, then by name: the rules to look at come first, silent ones last.
+        stats.sort((a, b) => b.activeHits + b.testingHits - (a.activeHits + a.testingHits) || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+        ctx.print({ since: since ?? null, campaign: flags.campaign ?? null, rules: stats }, () => {
+          const width = Math.max(4, ...stats.map((s) => s.rule.length));
+          const lines = stats.map(
+            (s) =>
+              `${pad(s.rule, width)}  ${pad(s.state ?? "(gone)", 8)}  ${String(s.activeHits).padStart(8)}  ${String(s.testingHits).padStart(8)}  ${String(s.currentVersionHits).padStart(8)}  ${s.lastTaggedAt ?? "-"}`,
+          );
+          const silent = stats.filter((s) => s.inRuleSet && s.activeHits + s.testingHits === 0).length;
+          const testing = stats.filter((s) => s.state === "testing");
+          return [
+            `${pad("rule", width)}  state       active   testing   current  last tagged`,
+            ...lines,
+            `${stats.length} rules${since ? ` since ${since}` : ""}: ${silent} without hits; ${testing.filter((s) => s.testingHits > 0).length} of ${testing.length} testing rules hit`,
+          ].join("\n");
+        });
       });
     });
 }

@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { openGeo } from "../../core/geo/index.js";
+import { collectorSettings } from "../../honeypot/index.js";
 import { buildServer } from "../../server/index.js";
 import { withContext } from "../context.js";
 import { parseListen } from "../listen.js";
@@ -12,7 +14,9 @@ export function registerServe(program: Command): void {
       await withContext(cmd, async (ctx) => {
         const listen = parseListen(opts.listen ?? ctx.settings.file.serve?.listen ?? "127.0.0.1:8080");
         const storage = await ctx.storage();
-        const app = await buildServer({ storage, logger: ctx.logger });
+        const hp = collectorSettings(ctx.settings.file);
+        const honeypot = { adminToken: hp.adminToken, geo: await openGeo(hp.geo, { log: ctx.logger }) };
+        const app = await buildServer({ storage, logger: ctx.logger, honeypot });
         const address = await app.listen({ host: listen.host, port: listen.port });
         ctx.print({ event: "listening", url: address, db: storage.dialect, location: storage.location }, () =>
           `iotscope serving on ${address} (database: ${storage.dialect} ${storage.location}); Ctrl-C stops`,

@@ -2,6 +2,7 @@
  * `iotscope scan <module> <target…>` and `iotscope scan resume <campaign>`: flags to a campaign request,
  * results to stdout (--json) and --output, progress on stderr, Ctrl-C/SIGTERM to a graceful stop.
  */
+import os from "node:os";
 import type { Command } from "commander";
 import { Option } from "commander";
 import { UsageError } from "../../core/errors.js";
@@ -38,6 +39,7 @@ interface CampaignFlags {
 interface CommitFlags {
   commitEvery?: string;
   commitInterval?: string;
+  workers?: string;
 }
 
 /** Flag names the engine uses; a module flag may not reuse one. */
@@ -61,6 +63,7 @@ const engineFlags = new Set([
   "purpose",
   "commit-every",
   "commit-interval",
+  "workers",
   "json",
   "db",
   "data-dir",
@@ -154,11 +157,12 @@ function moduleOptions(module: ScanModule, flags: CampaignFlags): ModuleOptions 
   return out;
 }
 
-/** How often results are committed; runtime knobs, not part of the campaign's record. */
+/** How often results are committed and how many threads probe; runtime knobs, not part of the campaign's record. */
 function addCommitOptions(cmd: Command): void {
   cmd
     .option("--commit-every <n>", "commit results (and the checkpoint) after this many targets (default 1000)")
-    .option("--commit-interval <ms>", "… or after this long (default 2000 ms)");
+    .option("--commit-interval <ms>", "… or after this long (default 2000 ms)")
+    .option("--workers <n>", `probe worker threads; 1 probes in the main thread (default: the number of cores, ${os.availableParallelism()} here)`);
 }
 
 type Runner = (io: Parameters<typeof runCampaign>[1]) => Promise<CampaignReport>;
@@ -167,6 +171,7 @@ type Runner = (io: Parameters<typeof runCampaign>[1]) => Promise<CampaignReport>
 async function runWithOutput(ctx: CommandContext, flags: CommitFlags & { output?: string }, run: Runner): Promise<void> {
   const batchSize = numberFlag("--commit-every", flags.commitEvery, { integer: true, min: 1 });
   const batchIntervalMs = durationFlag("--commit-interval", flags.commitInterval);
+  const workers = numberFlag("--workers", flags.workers, { integer: true, min: 1 }) ?? os.availableParallelism();
   const output = flags.output;
   const writer = new RecordWriter({ ...(ctx.settings.json ? { stdout: process.stdout } : {}), ...(output !== undefined ? { file: output } : {}) });
   const stop = gracefulStop(() => process.stderr.write("iotscope: stopping: finishing the probes in flight (press Ctrl-C again to quit at once)\n"));
@@ -181,6 +186,7 @@ async function runWithOutput(ctx: CommandContext, flags: CommitFlags & { output?
       stop: stop.signal,
       ...opt("batchSize", batchSize),
       ...opt("batchIntervalMs", batchIntervalMs),
+      workers,
     });
     // With --json, stdout carries records only; the summary is the last line on stderr.
     if (ctx.settings.json) process.stderr.write(`${JSON.stringify({ summary: report.summary })}\n`);

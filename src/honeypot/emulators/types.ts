@@ -20,15 +20,25 @@ export interface EmulatorMeta {
   description: string;
 }
 
+/** Optional details of a refused peer, so the sensor's `sensor.limit` event names ports and transport. */
+export interface PeerInfo {
+  srcPort: number;
+  dstPort: number;
+  transport: "tcp" | "udp";
+}
+
 /** Sensor-wide protections every emulator goes through; the sensor owns the counters. */
 export interface SessionLimits {
   /**
    * Asks for a session slot for this source (max sessions overall and per source). Returns a release
    * function, or undefined when a limit refuses it (the sensor has emitted `sensor.limit`).
    */
-  acquire(srcIp: string, protocol: HoneypotProtocol): (() => void) | undefined;
-  /** UDP replies: may we send `bytes` to this source now (per-source token bucket against amplification)? */
-  allowReply(srcIp: string, bytes: number): boolean;
+  acquire(srcIp: string, protocol: HoneypotProtocol, peer?: PeerInfo): (() => void) | undefined;
+  /**
+   * UDP replies: may we send `bytes` to this source now (per-source token bucket against amplification)?
+   * A refusal emits `sensor.rate_limited` (itself rate-limited) when `peer` is given, else is only counted.
+   */
+  allowReply(srcIp: string, bytes: number, peer?: PeerInfo & { protocol: HoneypotProtocol }): boolean;
   /** Idle and total timeouts, and the per-session buffer cap, from the sensor config. */
   idleTimeoutMs: number;
   sessionTimeoutMs: number;

@@ -15,7 +15,8 @@ import { describeError, UsageError } from "../../core/errors.js";
 import type { Logger } from "../../core/log/index.js";
 import { silentLogger } from "../../core/log/index.js";
 import { builtinBlocklist, formatCidr, localTargetSet, parseBlocklist, tryParseIp } from "../../core/net/index.js";
-import type { CidrSet, IpAddr } from "../../core/net/index.js";
+import { CidrSet } from "../../core/net/index.js";
+import type { IpAddr, IpRange } from "../../core/net/index.js";
 import type { Target } from "../modules/types.js";
 import type { TargetCheck } from "./context.js";
 
@@ -93,6 +94,7 @@ export class OptoutList {
   /** Incremented on every successful reload. */
   version = 0;
   private reloading: Promise<boolean> | undefined;
+  private readonly listeners = new Set<(set: CidrSet) => void>();
 
   private constructor(
     readonly file: string,
@@ -109,8 +111,25 @@ export class OptoutList {
     return list;
   }
 
+  /** A list whose content comes from elsewhere (a probe worker's copy of the main thread's list). */
+  static fromSet(file: string, set: CidrSet, logger: Logger = silentLogger): OptoutList {
+    return new OptoutList(file, set, logger);
+  }
+
   get set(): CidrSet {
     return this.current;
+  }
+
+  /** Puts `set` in force at once (a probe worker receiving the main thread's reload). */
+  replace(set: CidrSet): void {
+    this.current = set;
+    this.version++;
+  }
+
+  /** Calls `listener` with the new list after every successful reload; returns the unsubscribe function. */
+  onReload(listener: (set: CidrSet) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Re-reads the file now; resolves true when the new list is in force. Concurrent calls share one read. */
@@ -126,6 +145,7 @@ export class OptoutList {
       this.current = next;
       this.seen = { mtimeMs: before.mtimeMs, size: before.size };
       this.version++;
+      for (const l of this.listeners) l(next);
       const size = next.size;
       this.logger.info({ file: this.file, v4Addresses: size.v4, v6Addresses: size.v6.toString() }, "opt-out list reloaded");
       return true;
@@ -159,6 +179,13 @@ export class OptoutList {
   }
 }
 
+/** A ScanBlocklist as plain data: the operator's lists and the opt-out list as address ranges. */
+export interface BlocklistData {
+  allowLocalTargets: boolean;
+  files: { file: string; ranges: IpRange[] }[];
+  optout?: { file: string; ranges: IpRange[] };
+}
+
 export class ScanBlocklist implements TargetCheck {
   private constructor(
     readonly allowLocalTargets: boolean,
@@ -190,6 +217,25 @@ export class ScanBlocklist implements TargetCheck {
     for (const { file, set } of this.files) if (contains(set, a)) return `${target.ip} is in the blocklist file ${file}`;
     if (this.optout && contains(this.optout.set, a)) return `${target.ip} opted out (${this.optout.file})`;
     return undefined;
+  }
+
+  /** The lists as plain data (structured-clonable), for the probe workers (worker.ts). */
+  toData(): BlocklistData {
+    return {
+      allowLocalTargets: this.allowLocalTargets,
+      files: this.files.map(({ file, set }) => ({ file, ranges: [...set.ranges()] })),
+      ...(this.optout ? { optout: { file: this.optout.file, ranges: [...this.optout.set.ranges()] } } : {}),
+    };
+  }
+
+  /** A worker's copy: the same lists and refusals; its opt-out list changes only through `optout.replace`. */
+  static fromData(d: BlocklistData): ScanBlocklist {
+    return new ScanBlocklist(
+      d.allowLocalTargets,
+      builtinBlocklist({ allowLocalTargets: d.allowLocalTargets }),
+      d.files.map(({ file, ranges }) => ({ file, set: CidrSet.from(ranges).freeze() })),
+      d.optout ? OptoutList.fromSet(d.optout.file, CidrSet.from(d.optout.ranges).freeze()) : undefined,
+    );
   }
 
   /** Every address refused right now, as one set. */

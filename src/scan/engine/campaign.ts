@@ -83,6 +83,8 @@ export interface CampaignIo {
   optoutPollMs?: number;
   /** Result batch size and interval (defaults 1000 and 2000 ms). */
   batchSize?: number;
+  /** Probe worker threads (default 1; see RunnerOptions.workers). A runtime knob: not stored with the campaign. */
+  workers?: number;
   batchIntervalMs?: number;
 }
 
@@ -316,6 +318,7 @@ async function execute(campaign: Campaign, p: Prepared, io: CampaignIo): Promise
       logger,
       ...(io.onProbe ? { onProbe: io.onProbe } : {}),
       ...(io.batchSize !== undefined ? { batchSize: io.batchSize } : {}),
+      ...(io.workers !== undefined ? { workers: io.workers } : {}),
       ...(io.batchIntervalMs !== undefined ? { batchIntervalMs: io.batchIntervalMs } : {}),
     });
     const state: CampaignState = result.complete ? "finished" : "interrupted";

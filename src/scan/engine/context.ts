@@ -7,7 +7,7 @@ import dgram from "node:dgram";
 import net from "node:net";
 import tls from "node:tls";
 import { ProbeError, type DialOptions, type ModuleOptions, type ScanContext, type Target, type UdpExchange } from "../modules/types.js";
-import type { KeyedRateLimiter, RateLimiter } from "./rate.js";
+import type { KeyedRateLimiter, TokenSource } from "./rate.js";
 
 /** Decides whether a target may be probed; returns the reason when it may not. */
 export interface TargetCheck {
@@ -16,7 +16,7 @@ export interface TargetCheck {
 
 export interface ProbeGateOptions {
   check: TargetCheck;
-  rate?: RateLimiter;
+  rate?: TokenSource;
   perNetwork?: KeyedRateLimiter;
   /** Observes every probe actually sent (tests and counters). */
   onProbe?: (target: Target, kind: "tcp" | "udp") => void;
@@ -40,16 +40,53 @@ export class ProbeCancelled extends ProbeError {
 
 export class ProbeGate {
   probes = 0;
-  constructor(private readonly opts: ProbeGateOptions) {}
+  private readonly onStop: (() => void) | undefined;
 
-  async pass(target: Target, kind: "tcp" | "udp", ticket?: ProbeTicket): Promise<void> {
-    const stop = this.opts.stop;
+  constructor(private readonly opts: ProbeGateOptions) {
+    const { stop } = opts;
+    if (stop && !stop.aborted) {
+      // One listener for the whole campaign (not one per waiting packet): a stop withdraws every waiter.
+      this.onStop = () => {
+        const reason = new ProbeCancelled();
+        opts.rate?.withdrawAll(reason);
+        opts.perNetwork?.withdraw(undefined, reason);
+      };
+      stop.addEventListener("abort", this.onStop, { once: true });
+    }
+  }
+
+  /** Removes the gate's stop listener (the runner calls it when the run ends). */
+  dispose(): void {
+    if (this.onStop) this.opts.stop?.removeEventListener("abort", this.onStop);
+  }
+
+  /**
+   * Lets one packet to `target` out, or throws/rejects with a ProbeError. Returns undefined when the packet
+   * may go at once (the common case at high rates: no promise, no microtask), else a promise that resolves
+   * once the rate tokens are taken and the target has been checked again.
+   */
+  pass(target: Target, kind: "tcp" | "udp", ticket?: ProbeTicket): Promise<void> | undefined {
+    const { stop, rate, perNetwork } = this.opts;
     const before = this.opts.check.refusal(target);
     if (before) throw new ProbeError("blocklisted-target", before);
+    if (stop?.aborted) {
+      if (ticket) ticket.cancelled = true;
+      throw new ProbeCancelled();
+    }
+    if (!rate || rate.tryTake()) {
+      // Nothing was awaited, so nothing (no opt-out reload) can have changed since the check above.
+      if (!perNetwork || perNetwork.tryTake(networkKey(target))) return void this.admit(target, kind, ticket);
+      return this.wait(target, kind, ticket, false);
+    }
+    return this.wait(target, kind, ticket, true);
+  }
+
+  private async wait(target: Target, kind: "tcp" | "udp", ticket: ProbeTicket | undefined, global: boolean): Promise<void> {
+    const { stop, rate, perNetwork } = this.opts;
     try {
+      if (global && rate) await rate.take();
       if (stop?.aborted) throw new ProbeCancelled();
-      if (this.opts.rate) await this.opts.rate.take(stop);
-      if (this.opts.perNetwork) await this.opts.perNetwork.take(networkKey(target), stop);
+      if (perNetwork) await perNetwork.take(networkKey(target));
       if (stop?.aborted) throw new ProbeCancelled();
     } catch (err) {
       if (!stop?.aborted) throw err;
@@ -59,6 +96,10 @@ export class ProbeGate {
     // Checked again after waiting: a reloaded opt-out list may have changed while we waited for tokens.
     const after = this.opts.check.refusal(target);
     if (after) throw new ProbeError("blocklisted-target", after);
+    this.admit(target, kind, ticket);
+  }
+
+  private admit(target: Target, kind: "tcp" | "udp", ticket: ProbeTicket | undefined): void {
     this.probes++;
     if (ticket) ticket.sent++;
     this.opts.onProbe?.(target, kind);
@@ -109,6 +150,64 @@ export function createScanContext(o: ContextOptions): ScanContext {
   };
 }
 
+/** The per-run half of a scan context: what every target's context shares. */
+export interface ProbeEnv {
+  gate: ProbeGate;
+  udp: UdpMux;
+  connectTimeoutMs: number;
+  readTimeoutMs: number;
+  maxReadBytes: number;
+  options: ModuleOptions;
+}
+
+/**
+ * One target's ScanContext and ProbeTicket in one object: methods on the prototype instead of closures
+ * per target, and the abort signal made only when a module asks for it (the MQTT hot path never does).
+ * It is the engine's per-target cost, paid tens of thousands of times a second.
+ */
+export class ProbeContext implements ScanContext, ProbeTicket {
+  sent = 0;
+  cancelled = false;
+  private controller: AbortController | undefined;
+
+  constructor(private readonly env: ProbeEnv) {}
+
+  get connectTimeoutMs(): number {
+    return this.env.connectTimeoutMs;
+  }
+
+  get readTimeoutMs(): number {
+    return this.env.readTimeoutMs;
+  }
+
+  get maxReadBytes(): number {
+    return this.env.maxReadBytes;
+  }
+
+  get options(): ModuleOptions {
+    return this.env.options;
+  }
+
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  /** The probe deadline passed: tells the module (through `signal`) to give up. */
+  abort(): void {
+    (this.controller ??= new AbortController()).abort();
+  }
+
+  async dial(target: Target, dialOptions?: DialOptions): Promise<net.Socket | tls.TLSSocket> {
+    const wait = this.env.gate.pass(target, "tcp", this);
+    if (wait) await wait;
+    return connect(target, this.env.connectTimeoutMs, this.env.readTimeoutMs, dialOptions);
+  }
+
+  udp(target: Target): UdpExchange {
+    return this.env.udp.exchange(target, this.env.gate, this);
+  }
+}
+
 /**
  * TCP connect within `connectMs` (else connection-timeout), then, for TLS, the handshake within `readMs`
  * (else io-timeout, as ZGrab2 reports a peer that accepted but stalls).
@@ -121,6 +220,7 @@ async function connect(target: Target, connectMs: number, readMs: number, dialOp
   const secure = tls.connect({
     rejectUnauthorized: false, // a scanner records certificates; it does not judge them here
     ...dialOptions.tls,
+    ...secureContextFor(dialOptions.tls),
     socket: tcp,
   });
   try {
@@ -129,6 +229,34 @@ async function connect(target: Target, connectMs: number, readMs: number, dialOp
     // On failure the TLS socket is destroyed by phase(); the TCP socket under it goes with it.
     if (secure.destroyed) tcp.destroy();
   }
+}
+
+/** Options that belong to one connection, not to the SecureContext tls.connect would build from the rest. */
+const perConnection = new Set(["servername", "ALPNProtocols", "checkServerIdentity", "rejectUnauthorized", "session", "socket", "host", "port"]);
+const contexts = new Map<string, tls.SecureContext>();
+
+/**
+ * tls.connect builds a new SecureContext (an OpenSSL SSL_CTX: cipher list, versions, the CA store) for
+ * every connection unless it is given one; a scan dials with the same few option sets thousands of times.
+ * The context is cached by its options when they are all plain values (anything else — keys, buffers —
+ * is left to tls.connect, as before).
+ */
+function secureContextFor(options: tls.ConnectionOptions): { secureContext?: tls.SecureContext } {
+  if (options.secureContext) return {};
+  const parts: [string, string | number | boolean][] = [];
+  for (const [k, v] of Object.entries(options)) {
+    if (perConnection.has(k) || v === undefined) continue;
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") return {};
+    parts.push([k, v]);
+  }
+  const key = JSON.stringify(parts.sort(([a], [b]) => (a < b ? -1 : 1)));
+  let ctx = contexts.get(key);
+  if (!ctx) {
+    ctx = tls.createSecureContext(Object.fromEntries(parts) as tls.SecureContextOptions);
+    if (contexts.size >= 64) contexts.clear();
+    contexts.set(key, ctx);
+  }
+  return { secureContext: ctx };
 }
 
 /** Waits for `ready` on a fresh socket with a deadline; destroys the socket on any failure. */

@@ -6,11 +6,28 @@
  * millisecond or two late, and a bucket that could hold only one token would lose that time on every
  * token (100/s would come out near 83/s); with room for two, a late timer's time is credited instead.
  */
-export class RateLimiter {
+interface Waiter {
+  resolve: () => void;
+  reject: (reason: Error) => void;
+  signal: AbortSignal | undefined;
+}
+
+/** What the ProbeGate needs of a global rate limit (this file's RateLimiter, or SharedRateLimiter across threads). */
+export interface TokenSource {
+  /** Takes a token without waiting; false when none is available now. */
+  tryTake(): boolean;
+  /** Resolves when a token is taken; rejects when `signal` aborts first. */
+  take(signal?: AbortSignal): Promise<void>;
+  /** Rejects every waiter without giving it a token (the campaign is stopping). */
+  withdrawAll(reason: Error): void;
+}
+
+export class RateLimiter implements TokenSource {
   private tokens: number;
   private last: number;
   private readonly burst: number;
-  private readonly queue: Array<() => void> = [];
+  private readonly queue: Waiter[] = [];
+  private readonly watched = new WeakSet<AbortSignal>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -26,9 +43,15 @@ export class RateLimiter {
   /**
    * Resolves when a probe may be sent. Waiters are served in order. Aborting `signal` withdraws the
    * waiter (it rejects with the signal's reason) without taking a token, so a stopping campaign does not
-   * wait for tokens it will never use.
+   * wait for tokens it will never use. One abort listener per signal, not per waiter: thousands of
+   * waiters on one campaign's stop signal would otherwise trip Node's MaxListenersExceededWarning.
    */
   take(signal?: AbortSignal): Promise<void> {
+    return this.enqueue(signal, true);
+  }
+
+  /** take() for a caller that watches `signal` itself and calls withdraw() on abort (KeyedRateLimiter). */
+  enqueue(signal: AbortSignal | undefined, watch: boolean): Promise<void> {
     this.refill();
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.queue.length === 0 && this.tokens >= 1) {
@@ -36,19 +59,33 @@ export class RateLimiter {
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const waiter = () => {
-        signal?.removeEventListener("abort", withdraw);
-        resolve();
-      };
-      const withdraw = () => {
-        const at = this.queue.indexOf(waiter);
-        if (at !== -1) this.queue.splice(at, 1);
-        reject(signal!.reason as Error);
-      };
-      signal?.addEventListener("abort", withdraw, { once: true });
-      this.queue.push(waiter);
+      if (signal && watch && !this.watched.has(signal)) {
+        this.watched.add(signal);
+        signal.addEventListener("abort", () => this.withdraw(signal, signal.reason as Error), { once: true });
+      }
+      this.queue.push({ resolve, reject, signal });
       this.schedule();
     });
+  }
+
+  /** Rejects, without taking tokens, the waiters that came with `signal` (every waiter when undefined). */
+  withdraw(signal: AbortSignal | undefined, reason: Error): void {
+    const keep: Waiter[] = [];
+    for (const w of this.queue) {
+      if (signal === undefined || w.signal === signal) w.reject(reason);
+      else keep.push(w);
+    }
+    this.queue.length = 0;
+    this.queue.push(...keep);
+  }
+
+  withdrawAll(reason: Error): void {
+    this.withdraw(undefined, reason);
+  }
+
+  /** How many callers wait for a token. */
+  get waiting(): number {
+    return this.queue.length;
   }
 
   /** True when nobody waits and the bucket has had a second to fill up again. */
@@ -80,7 +117,7 @@ export class RateLimiter {
       this.refill();
       while (this.queue.length > 0 && this.tokens >= 1) {
         this.tokens -= 1;
-        this.queue.shift()!();
+        this.queue.shift()!.resolve();
       }
       if (this.queue.length > 0) this.schedule();
     }, wait);
@@ -90,6 +127,7 @@ export class RateLimiter {
 /** One small bucket per key, created on demand and forgotten when idle, so memory stays bounded. */
 export class KeyedRateLimiter {
   private readonly buckets = new Map<string, RateLimiter>();
+  private readonly watched = new WeakSet<AbortSignal>();
   private lastSweep: number;
 
   constructor(
@@ -100,6 +138,25 @@ export class KeyedRateLimiter {
   }
 
   take(key: string, signal?: AbortSignal): Promise<void> {
+    if (signal && !signal.aborted && !this.watched.has(signal)) {
+      // One listener for all buckets: withdraws this signal's waiters wherever they wait.
+      this.watched.add(signal);
+      signal.addEventListener("abort", () => this.withdraw(signal, signal.reason as Error), { once: true });
+    }
+    return this.bucket(key).enqueue(signal, false);
+  }
+
+  /** Takes a token for `key` without waiting; false when none is available now. */
+  tryTake(key: string): boolean {
+    return this.bucket(key).tryTake();
+  }
+
+  /** Rejects the waiters that came with `signal` (all waiters when undefined), in every bucket. */
+  withdraw(signal: AbortSignal | undefined, reason: Error): void {
+    for (const b of this.buckets.values()) if (b.waiting > 0) b.withdraw(signal, reason);
+  }
+
+  private bucket(key: string): RateLimiter {
     let bucket = this.buckets.get(key);
     if (!bucket) {
       bucket = new RateLimiter(this.perSecond, this.now);
@@ -108,10 +165,10 @@ export class KeyedRateLimiter {
     const t = this.now();
     if (t - this.lastSweep > 5_000) {
       // A bucket idle for a second is full again: dropping it changes nothing and bounds memory.
-      for (const [k, b] of this.buckets) if (b.isIdle(t)) this.buckets.delete(k);
+      for (const [k, b] of this.buckets) if (b !== bucket && b.isIdle(t)) this.buckets.delete(k);
       this.lastSweep = t;
     }
-    return bucket.take(signal);
+    return bucket;
   }
 
   get size(): number {

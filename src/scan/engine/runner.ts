@@ -6,14 +6,17 @@
  * per-network rate token. A module's scan() that throws or hangs is a bug in that module: the target is
  * recorded as `unknown-error` with the message, the bug is logged, and the campaign goes on.
  */
-import { describeError } from "../../core/errors.js";
 import type { Logger, Progress } from "../../core/log/index.js";
 import { silentLogger } from "../../core/log/index.js";
-import { scanStatuses, type ModuleOptions, type ScanModule, type ScanOutcome, type ScanStatus, type Target } from "../modules/types.js";
+import type { ModuleOptions, ScanModule, ScanStatus, Target } from "../modules/types.js";
 import { type CampaignCounters, type Checkpoint, WatermarkTracker } from "./checkpoint.js";
-import { createScanContext, ProbeGate, type ProbeTicket, type TargetCheck, UdpMux } from "./context.js";
-import { buildRecord, type ScanRecord } from "./output.js";
+import { isBuiltinModule } from "../modules/registry.js";
+import { ScanBlocklist } from "./blocklist.js";
+import { ProbeGate, type TargetCheck } from "./context.js";
+import type { ScanRecord } from "./output.js";
 import type { CyclicPermutation } from "./permutation.js";
+import { WorkerPool } from "./pool.js";
+import { type ProbeDone, Prober } from "./prober.js";
 import { KeyedRateLimiter, RateLimiter } from "./rate.js";
 import type { TargetSpace } from "./targets.js";
 
@@ -64,6 +67,11 @@ export interface RunnerOptions {
   logger?: Logger;
   /** Sees every probe that actually leaves (after the gate). */
   onProbe?: (target: Target, kind: "tcp" | "udp") => void;
+  /**
+   * Probe worker threads (default 1: probes run in this thread). More than one needs a built-in module,
+   * a ScanBlocklist as `check` and no `onProbe` (the gate runs in the workers); otherwise one is used.
+   */
+  workers?: number;
   /** Commit after this many finished targets (default 1000) or this long (default 2000 ms). */
   batchSize?: number;
   batchIntervalMs?: number;
@@ -91,14 +99,50 @@ interface Finished {
   record?: ScanRecord;
 }
 
-export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
-  const logger = o.logger ?? silentLogger;
-  const started = performance.now();
-  const tracker = o.tracker ?? new WatermarkTracker();
-  const base: CampaignCounters = structuredClone(o.counters ?? { done: 0, results: 0, refused: 0, probes: 0, statuses: {}, activeMs: 0 });
-  const counters: CampaignCounters = structuredClone(base);
-  const live: Partial<Record<ScanStatus | "refused", number>> = {};
-  const batchSize = o.batchSize ?? 1000;
+/** Where the probes run: in this thread (a Prober) or in probe workers (pool.ts). */
+export interface ProbeExecutor {
+  /** Starts probing target `index` as sequence number `seq`; the executor's `done` follows, exactly once. */
+  probe(seq: number, index: number): void;
+  /** Probes (connections and datagrams) let out by the gate(s) so far. */
+  readonly probes: number;
+  /** Hands over work queued by probe() (called before the loop waits). */
+  flush(): void;
+  close(): Promise<void>;
+}
+
+function createExecutor(o: RunnerOptions, logger: Logger, done: ProbeDone, bug: (err: unknown) => void): ProbeExecutor {
+  const workers = o.workers ?? 1;
+  if (workers <= 1) return localExecutor(o, logger, done, bug);
+  // Workers load the module by name in their own thread and run their own gate; where that cannot be,
+  // the probes run here (a plug-in registered at run time exists only in the thread that registered it).
+  const why = !isBuiltinModule(o.module)
+    ? `module ${o.module.name} is not built in`
+    : o.onProbe
+      ? "an onProbe observer needs the gate in this thread"
+      : !(o.check instanceof ScanBlocklist)
+        ? "the target check is not a ScanBlocklist"
+        : undefined;
+  if (why !== undefined || !(o.check instanceof ScanBlocklist)) {
+    logger.info(`probing in the main thread, not in ${workers} workers: ${why ?? ""}`);
+    return localExecutor(o, logger, done, bug);
+  }
+  return new WorkerPool({
+    workers,
+    module: o.module,
+    space: o.space,
+    blocklist: o.check,
+    limits: o.limits,
+    deadlineMs: probeDeadline(o.limits),
+    moduleOptions: o.moduleOptions ?? {},
+    logger,
+    ...(o.stop ? { stop: o.stop } : {}),
+    done,
+    bug,
+  });
+}
+
+/** Probing in the runner's own thread, through one gate. */
+function localExecutor(o: RunnerOptions, logger: Logger, done: ProbeDone, bug: (err: unknown) => void): ProbeExecutor {
   const gate = new ProbeGate({
     check: o.check,
     rate: new RateLimiter(o.limits.rate),
@@ -107,9 +151,43 @@ export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
     // A stop withdraws the packets still waiting for a rate token: "in flight" means sent.
     ...(o.stop ? { stop: o.stop } : {}),
   });
-  const udp = new UdpMux();
+  const prober = new Prober({
+    module: o.module,
+    space: o.space,
+    check: o.check,
+    gate,
+    connectTimeoutMs: o.limits.connectTimeoutMs,
+    readTimeoutMs: o.limits.readTimeoutMs,
+    maxReadBytes: o.limits.maxReadBytes,
+    deadlineMs: probeDeadline(o.limits),
+    moduleOptions: o.moduleOptions ?? {},
+    logger,
+    done,
+    bug,
+  });
+  return {
+    probe: (seq, index) => prober.probe(seq, index),
+    get probes() {
+      return gate.probes;
+    },
+    flush() {},
+    close() {
+      prober.close();
+      gate.dispose();
+      return Promise.resolve();
+    },
+  };
+}
+
+export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
+  const logger = o.logger ?? silentLogger;
+  const started = performance.now();
+  const tracker = o.tracker ?? new WatermarkTracker();
+  const base: CampaignCounters = structuredClone(o.counters ?? { done: 0, results: 0, refused: 0, probes: 0, statuses: {}, activeMs: 0 });
+  const counters: CampaignCounters = structuredClone(base);
+  const live: Partial<Record<ScanStatus | "refused", number>> = {};
+  const batchSize = o.batchSize ?? 1000;
   const perm = o.permutation;
-  const deadlineMs = probeDeadline(o.limits);
   const limit = o.maxTargets ?? Number.POSITIVE_INFINITY;
 
   let emitted = tracker.watermark;
@@ -127,6 +205,24 @@ export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
     w?.();
   };
   o.stop?.addEventListener("abort", signalWake);
+
+  const done: ProbeDone = (seq, end, record) => {
+    active--;
+    // Held back by a stop: not done (a resume probes it), so neither buffered nor counted.
+    if (end !== "cancelled") {
+      buffer.push(record ? { seq, record } : { seq });
+      live[end] = (live[end] ?? 0) + 1;
+      o.progress?.tick();
+      if (buffer.length >= batchSize) void commit();
+    }
+    signalWake();
+  };
+  const bug = (err: unknown) => {
+    // Module failures are outcomes (Prober); anything thrown here is a bug in the engine: stop.
+    failure ??= err;
+    signalWake();
+  };
+  const executor = createExecutor(o, logger, done, bug);
 
   /** Draws past targets finished in an earlier run, so that the next draw is always new work. */
   const skipFinished = () => {
@@ -177,7 +273,7 @@ export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
           counters.refused++;
         }
       }
-      counters.probes = base.probes + gate.probes;
+      counters.probes = base.probes + executor.probes;
       counters.activeMs = base.activeMs + Math.round(performance.now() - started);
       checkpoint = makeCheckpoint();
       try {
@@ -192,46 +288,26 @@ export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
 
   const timer = setInterval(() => {
     if (buffer.length > 0) void commit();
-    o.progress?.update(liveFields(live, gate.probes));
+    o.progress?.update(liveFields(live, executor.probes));
   }, o.batchIntervalMs ?? 2000);
 
-  const finishTarget = (f: Finished, status: ScanStatus | "refused") => {
-    buffer.push(f);
-    live[status] = (live[status] ?? 0) + 1;
-    o.progress?.tick();
-    if (buffer.length >= batchSize) void commit();
-  };
-
-  const probe = async (seq: number, target: Target): Promise<void> => {
-    const refusal = o.check.refusal(target);
-    if (refusal !== undefined) return finishTarget({ seq }, "refused");
-    const timestamp = new Date().toISOString();
-    const ticket: ProbeTicket = { sent: 0, cancelled: false };
-    const outcome = await scanOnce(o.module, target, {
-      gate,
-      udp,
-      ticket,
-      limits: o.limits,
-      options: o.moduleOptions ?? {},
-      deadlineMs,
-      logger,
-    });
-    // Held back by a stop: the target is not done. It stays below the checkpoint's watermark (or out of
-    // its finished set), so a resume probes it.
-    if (ticket.cancelled) return;
-    if (outcome.status === "blocklisted-target") return finishTarget({ seq }, "refused");
-    finishTarget({ seq, record: buildRecord(target, o.module.name, outcome, timestamp) }, outcome.status);
+  const waitForWake = () => {
+    executor.flush();
+    return new Promise<void>((resolve) => (wake = resolve));
   };
 
   skipFinished();
   try {
     while (failure === undefined && !o.stop?.aborted && emitted < limit) {
       if (active >= o.limits.concurrency) {
-        await new Promise<void>((resolve) => (wake = resolve));
+        await waitForWake();
         continue;
       }
       // A slow database must slow the scan down, not let finished results pile up in memory.
-      if (buffer.length >= 10 * batchSize) await commit();
+      if (buffer.length >= 10 * batchSize) {
+        executor.flush();
+        await commit();
+      }
       const before = perm.state;
       const index = perm.next();
       if (index === -1) {
@@ -241,96 +317,29 @@ export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
       const seq = emitted++;
       tracker.dispatch(seq, before);
       active++;
-      void probe(seq, o.space.at(index))
-        .catch((err: unknown) => {
-          // Module failures are outcomes (scanOnce); anything thrown here is a bug in the engine: stop.
-          failure ??= err;
-        })
-        .finally(() => {
-          active--;
-          signalWake();
-        });
+      executor.probe(seq, index);
       skipFinished();
     }
-    while (active > 0) await new Promise<void>((resolve) => (wake = resolve));
+    while (active > 0) await waitForWake();
   } finally {
     o.stop?.removeEventListener("abort", signalWake);
     clearInterval(timer);
-    udp.close();
+    await executor.close();
   }
   if (perm.state.pos >= perm.positions) exhausted = true;
   await commit();
   if (failure !== undefined) throw failure;
-  o.progress?.update(liveFields(live, gate.probes));
+  o.progress?.update(liveFields(live, executor.probes));
   return {
     complete: checkpoint!.complete,
     interrupted: !checkpoint!.complete,
     counters,
     checkpoint: checkpoint!,
-    probes: gate.probes,
+    probes: executor.probes,
     durationMs: performance.now() - started,
   };
 }
 
 function liveFields(live: Partial<Record<string, number>>, probes: number): Record<string, number> {
   return { probes, ...(live as Record<string, number>) };
-}
-
-interface ScanDeps {
-  gate: ProbeGate;
-  udp: UdpMux;
-  ticket: ProbeTicket;
-  limits: ScanLimits;
-  options: ModuleOptions;
-  deadlineMs: number;
-  logger: Logger;
-}
-
-/** Runs one module scan with a hard deadline; anything but a well-formed outcome becomes unknown-error. */
-async function scanOnce(module: ScanModule, target: Target, d: ScanDeps): Promise<ScanOutcome> {
-  const abort = new AbortController();
-  const ctx = createScanContext({
-    gate: d.gate,
-    udp: d.udp,
-    connectTimeoutMs: d.limits.connectTimeoutMs,
-    readTimeoutMs: d.limits.readTimeoutMs,
-    maxReadBytes: d.limits.maxReadBytes,
-    options: d.options,
-    signal: abort.signal,
-    ticket: d.ticket,
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<ScanOutcome>((resolve) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      resolve({ status: "unknown-error", error: `module ${module.name} did not finish within ${d.deadlineMs} ms` });
-    }, d.deadlineMs);
-  });
-  try {
-    const outcome = await Promise.race([Promise.resolve().then(() => module.scan(target, ctx)), deadline]);
-    if (!outcome || !(scanStatuses as readonly string[]).includes(outcome.status)) {
-      const error = `module ${module.name} returned an invalid outcome: ${describeOutcome(outcome)}`;
-      d.logger.error({ module: module.name, ip: target.ip, port: target.port }, error);
-      return { status: "unknown-error", error };
-    }
-    if (outcome.status === "unknown-error" && abort.signal.aborted) {
-      d.logger.error({ module: module.name, ip: target.ip, port: target.port }, outcome.error ?? "module timed out");
-    }
-    return outcome;
-  } catch (err) {
-    // A module must turn peer behaviour into statuses; a throw is a bug in the module. Record, log, go on.
-    const error = `module ${module.name} threw: ${describeError(err)}`;
-    d.logger.error({ module: module.name, ip: target.ip, port: target.port, err }, error);
-    return { status: "unknown-error", error };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describeOutcome(outcome: unknown): string {
-  try {
-    return JSON.stringify(outcome)?.slice(0, 200) ?? String(outcome);
-  } catch {
-    return String(outcome);
-  }
 }

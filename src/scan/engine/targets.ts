@@ -179,22 +179,32 @@ export class TargetSpace {
     const nPorts = this.ports.length;
     const a = Math.floor(i / nPorts);
     const port = this.ports[i - a * nPorts]!;
-    let target: Target;
-    if (a < this.v4Count) {
-      // The last interval whose first address index is <= a holds it.
-      let lo = 0;
-      let hi = this.before.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (this.before[mid]! <= a) lo = mid;
-        else hi = mid - 1;
-      }
-      target = { ip: numberToIpv4(this.starts[lo]! + (a - this.before[lo]!)), v: 4, port };
-    } else {
-      target = { ip: bigintToIpv6(this.v6[a - this.v4Count]!), v: 6, port };
-    }
+    const target: Target =
+      a < this.v4Count ? { ip: numberToIpv4(this.v4Address(a)), v: 4, port } : { ip: bigintToIpv6(this.v6[a - this.v4Count]!), v: 6, port };
     const domain = this.domains.get(target.ip);
     if (domain !== undefined) target.domain = domain;
     return target;
+  }
+
+  /**
+   * A number for the /24 (IPv4) or /64 (IPv6) of target i, without building the target: the probe
+   * workers are chosen by it, so that every packet into one network passes one worker's per-network limit.
+   */
+  networkOf(i: number): number {
+    const a = Math.floor(i / this.ports.length);
+    if (a < this.v4Count) return Math.floor(this.v4Address(a) / 256);
+    return Number((this.v6[a - this.v4Count]! >> 64n) & 0xffffffffn);
+  }
+
+  /** The a-th IPv4 address of the space: the last interval whose first address index is <= a holds it. */
+  private v4Address(a: number): number {
+    let lo = 0;
+    let hi = this.before.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.before[mid]! <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.starts[lo]! + (a - this.before[lo]!);
   }
 }

@@ -6,9 +6,17 @@
 import type { Socket } from "node:net";
 import { ProbeError, type ScanOutcome, type ScanStatus } from "./types.js";
 
-/** Buffers what a socket sends and hands it out message by message. */
+/**
+ * Buffers what a socket sends and hands it out message by message. The bytes live in one buffer that
+ * grows by doubling (appending a chunk is amortised O(chunk), not a copy of everything so far, which was
+ * quadratic for a peer that sends a large reply in many small pieces); the usual single-chunk reply is
+ * kept as it came, without a copy. Bytes already handed out are never overwritten: a message returned
+ * earlier stays valid.
+ */
 export class SocketReader {
-  private buffer: Buffer = Buffer.alloc(0);
+  private store: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
   private total = 0;
   private ended: ScanStatus | undefined;
   private endReason = "";
@@ -20,7 +28,7 @@ export class SocketReader {
   ) {
     socket.on("data", (chunk: Buffer) => {
       this.total += chunk.length;
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      this.append(chunk);
       if (this.total > this.maxBytes) this.fail("protocol-error", `peer sent more than ${this.maxBytes} bytes`);
       this.notify();
     });
@@ -32,6 +40,31 @@ export class SocketReader {
         `socket error: ${err.code ?? err.message}`,
       ),
     );
+  }
+
+  /** What is received and not yet handed out. */
+  private get buffer(): Buffer {
+    return this.store.subarray(this.start, this.end);
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.start === this.end) {
+      this.store = chunk;
+      this.start = 0;
+      this.end = chunk.length;
+      return;
+    }
+    const live = this.end - this.start;
+    // A chunk adopted as it came is full (end = its length): growing copies it into our own buffer.
+    if (this.end + chunk.length > this.store.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * live, live + chunk.length, 256));
+      this.store.copy(grown, 0, this.start, this.end);
+      this.store = grown;
+      this.start = 0;
+      this.end = live;
+    }
+    chunk.copy(this.store, this.end);
+    this.end += chunk.length;
   }
 
   /** Bytes received so far in total (for response-size and amplification figures). */
@@ -47,11 +80,12 @@ export class SocketReader {
   async readMessage(frame: (buffered: Buffer) => number | undefined, timeoutMs: number): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const size = this.buffer.length > 0 ? frame(this.buffer) : undefined;
+      const buffered = this.buffer;
+      const size = buffered.length > 0 ? frame(buffered) : undefined;
       if (size !== undefined) {
-        if (size > this.buffer.length) throw new ProbeError("protocol-error", "frame longer than the data received");
-        const message = this.buffer.subarray(0, size);
-        this.buffer = this.buffer.subarray(size);
+        if (size > buffered.length) throw new ProbeError("protocol-error", "frame longer than the data received");
+        const message = this.store.subarray(this.start, this.start + size);
+        this.start += size;
         return message;
       }
       if (this.ended) {

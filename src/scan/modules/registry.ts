@@ -29,6 +29,14 @@ export function registerScanModule(module: ScanModule): void {
 
 for (const m of builtinModules) registerScanModule(m);
 
+/**
+ * True for the modules that ship with iotscope: the ones a probe worker thread can load by name (a module
+ * registered at run time exists only in the thread that registered it).
+ */
+export function isBuiltinModule(module: ScanModule): boolean {
+  return builtinModules.includes(module);
+}
+
 export function getScanModule(name: string): ScanModule | undefined {
   return registry.get(name);
 }

@@ -9,6 +9,10 @@ import { foldCode } from "./fold.js";
 export class AhoCorasick {
   /** Column per character code (0: a character no pattern has). */
   private readonly columns = new Uint8Array(128);
+  /** Column per ASCII code of the text, folding done (upper-case letters share their lower-case column). */
+  private readonly asciiColumns = new Uint8Array(128);
+  /** Per state: whether some pattern ends there (most states: no, and the scan then reads nothing more). */
+  private readonly hasOutput: Uint8Array;
   private readonly width: number;
   private readonly delta: Int32Array;
   /** Patterns ending at each state (its own and, through failure links, its suffixes'). */
@@ -26,6 +30,7 @@ export class AhoCorasick {
     }
     if (width > 255) throw new Error("alphabet too large");
     this.width = width;
+    for (let c = 0; c < 128; c++) this.asciiColumns[c] = this.columns[foldCode(c)]!;
 
     // Trie.
     const children: Map<number, number>[] = [new Map()];
@@ -81,6 +86,8 @@ export class AhoCorasick {
       total += outputs[s]!.length;
     }
     this.outStart[states] = total;
+    this.hasOutput = new Uint8Array(states);
+    for (let st = 0; st < states; st++) this.hasOutput[st] = outputs[st]!.length > 0 ? 1 : 0;
     this.outIds = new Int32Array(total);
     let k = 0;
     for (const o of outputs) for (const id of o) this.outIds[k++] = id;
@@ -88,14 +95,16 @@ export class AhoCorasick {
 
   /** Calls `found(id)` for each pattern occurrence in the folded text (an id may repeat). */
   scan(text: string, found: (id: number) => void): void {
-    const { columns, delta, width, outStart, outIds } = this;
+    const { columns, asciiColumns, delta, width, hasOutput, outStart, outIds } = this;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
-      const f = foldCode(text.charCodeAt(i));
-      s = delta[s * width + (f === 0 ? 0 : columns[f]!)]!;
-      const a = outStart[s]!;
+      const c = text.charCodeAt(i);
+      // ASCII (nearly all text) through one folded table; the rest through foldCode (0: no column).
+      const col = c < 128 ? asciiColumns[c]! : columns[foldCode(c)]!;
+      s = delta[s * width + col]!;
+      if (hasOutput[s] === 0) continue;
       const b = outStart[s + 1]!;
-      for (let k = a; k < b; k++) found(outIds[k]!);
+      for (let k = outStart[s]!; k < b; k++) found(outIds[k]!);
     }
   }
 }

@@ -40,6 +40,11 @@ export function isCertificateInput(v: Record<string, unknown>): boolean {
 }
 
 export function certificateSubject(cert: Record<string, unknown>): Subject {
+  return { root: certificateRoot(cert), env: NO_ENV };
+}
+
+/** The zcrypto object x509 rules see in a bare certificate (`parsed`, or `raw` parsed). */
+export function certificateRoot(cert: Record<string, unknown>): Record<string, unknown> {
   let parsed = cert.parsed;
   if (parsed === undefined || parsed === null) {
     if (typeof cert.raw !== "string") throw new TagInputError("certificate has neither `parsed` nor a base64 `raw`");
@@ -50,8 +55,11 @@ export function certificateSubject(cert: Record<string, unknown>): Subject {
     }
   }
   if (!isObject(parsed)) throw new TagInputError("certificate `parsed` is not an object");
-  return { root: parsed, env: NO_ENV };
+  return parsed;
 }
+
+/** What a bare certificate's rules see around it: nothing (no `$ip`, `$port`, …). */
+export const NO_ENVELOPE = NO_ENV;
 
 /** The leaf certificate of a TLS result (zcrypto layout), if it was parsed. */
 function leafCertificate(result: Record<string, unknown>): Record<string, unknown> | undefined {

@@ -8,7 +8,7 @@ import type { Rule } from "../language/ast.js";
 import type { Subject } from "../language/paths.js";
 import type { Tag, TagState } from "../tag.js";
 import { compileRules, describeMatch, type CompiledRule, type RuleMatch } from "./compiled-rule.js";
-import { certificateSubject, classifyInput, recordSubjects, type ClassifiedInput } from "./input.js";
+import { certificateRoot, classifyInput, NO_ENVELOPE, recordSubjects, type ClassifiedInput } from "./input.js";
 import { CandidateSet, KindIndex, type KindIndexStats } from "./kind-index.js";
 import { resolveTags } from "./outcome.js";
 
@@ -48,6 +48,14 @@ class RuleTagger implements Tagger {
   private readonly candidateSet: CandidateSet;
   private readonly matched: CandidateSet;
   private readonly counts: Int32Array;
+  /**
+   * Reused per input (the tagger is synchronous and nothing keeps them: predicates, explanations and
+   * tags read the subject and the match list, never hold them): a certificate stream then allocates
+   * nothing per certificate that matches no rule.
+   */
+  private readonly matches: RuleMatch[] = [];
+  private readonly certificate: { root: unknown; env: Subject["env"] } = { root: undefined, env: NO_ENVELOPE };
+  private x509: KindIndex | undefined;
 
   constructor(
     rules: readonly Rule[],
@@ -75,7 +83,7 @@ class RuleTagger implements Tagger {
 
   /** Rules of `kind` that match `subject`, appended to `out` (each rule once per input). */
   private evaluate(kind: string, subject: Subject, out: RuleMatch[]): void {
-    const index = this.kindIndex(kind);
+    const index = kind === "x509" ? (this.x509 ??= this.kindIndex(kind)) : this.kindIndex(kind);
     if (this.strategy === "naive") {
       for (const r of index.rules) if (r.compiled.predicate(subject)) this.accept(r, kind, subject, out);
       return;
@@ -102,11 +110,18 @@ class RuleTagger implements Tagger {
 
   private run(input: ClassifiedInput): Tag[] {
     this.matched.clear();
-    const matches: RuleMatch[] = [];
+    const matches = this.matches;
+    matches.length = 0;
     for (const { kind, subject } of input.subjects) this.evaluate(kind, subject, matches);
+    return this.outcome(matches, input.port);
+  }
+
+  private outcome(matches: RuleMatch[], port: number | undefined): Tag[] {
     if (matches.length === 0) return [];
-    for (const m of matches) this.counts[m.rule.index]!++;
-    return resolveTags(matches, input.port);
+    for (let i = 0; i < matches.length; i++) this.counts[matches[i]!.rule.index]!++;
+    const tags = resolveTags(matches, port);
+    matches.length = 0;
+    return tags;
   }
 
   tag(input: unknown): Tag[] {
@@ -119,7 +134,15 @@ class RuleTagger implements Tagger {
   }
 
   tagCertificate(certificate: { raw?: string; parsed?: unknown }): Tag[] {
-    return this.run({ subjects: [{ kind: "x509", subject: certificateSubject(certificate) }], port: undefined });
+    // The hot path of a certificate stream: the same work as run() without its per-input objects.
+    const subject = this.certificate;
+    subject.root = certificateRoot(certificate);
+    this.matched.clear();
+    const matches = this.matches;
+    matches.length = 0;
+    this.evaluate("x509", subject, matches);
+    subject.root = undefined;
+    return this.outcome(matches, undefined);
   }
 
   tagSubject(kind: string, subject: Subject, port?: number): Tag[] {

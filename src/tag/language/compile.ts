@@ -11,6 +11,7 @@ import { foldedIncludes } from "../engine/fold.js";
 import type { Condition, Scalar, TestNode } from "./ast.js";
 import { compilePath, type LeafTest, type PathVisitor, type Subject } from "./paths.js";
 import { regexTest } from "./regex.js";
+import { startsAsAllowed } from "./regex-info.js";
 import { addressIn, lower, numericValue } from "./values.js";
 
 export type Predicate = (subject: Subject) => boolean;
@@ -90,16 +91,20 @@ function leafTest(node: TestNode): LeafTest {
   if (value.type === "regex") {
     const re = value.regex.re;
     // A value without any of the pattern's required literals cannot match: skip the call into re2
-    // (the literals are those the index uses; regex-info.ts proves them necessary).
+    // (the literals are those the index uses; regex-info.ts proves them necessary). Nor can a value that
+    // starts with a character an anchored pattern cannot start with (`^(?:IBR|AER)[0-9]`: only I or A),
+    // which is cheaper still and catches patterns whose literals are weak (one letter).
     const required = value.regex.info.required;
-    const test: LeafTest =
-      required !== undefined && required.length <= 4
-        ? (v) => {
-            if (typeof v !== "string") return false;
-            for (let i = 0; i < required.length; i++) if (foldedIncludes(v, required[i]!)) return regexTest(re, v);
-            return false;
-          }
-        : (v) => typeof v === "string" && regexTest(re, v);
+    const first = value.regex.info.firstChars;
+    const literals = required !== undefined && required.length <= 4 ? required : undefined;
+    const withLiterals: LeafTest = literals
+      ? (v) => {
+          if (typeof v !== "string") return false;
+          for (let i = 0; i < literals.length; i++) if (foldedIncludes(v, literals[i]!)) return regexTest(re, v);
+          return false;
+        }
+      : (v) => typeof v === "string" && regexTest(re, v);
+    const test: LeafTest = first ? (v) => typeof v === "string" && startsAsAllowed(first, v) && withLiterals(v) : withLiterals;
     return op === "!~" ? (v) => !test(v) : test;
   }
   if (op === "in") return inList(node);

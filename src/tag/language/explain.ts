@@ -1,7 +1,8 @@
 /**
  * Why a rule matched: the fields whose tests held, and the regex captures for its tag values. Run only
- * for rules that matched (rare next to the evaluations), so it may walk the tree; it uses the very
- * same compiled tests as the predicate, so it cannot disagree with it.
+ * for rules that matched, but a fifth of certificates match an `or` rule or one with captures, so it is
+ * compiled like the predicate (no allocation per test); it uses the very same compiled tests as the
+ * predicate, so it cannot disagree with it.
  */
 import type { Condition, TagTemplate } from "./ast.js";
 import { evalTest, type CompiledCondition, type CompiledTest } from "./compile.js";
@@ -20,61 +21,131 @@ export interface Explanation {
   captures: Capture[];
 }
 
-interface Outcome {
-  ok: boolean;
-  fields: string[];
-  captures: Capture[];
-}
+/**
+ * A condition's explanation as closures built once per (condition, captures wanted), like the predicate:
+ * each writes the fields and captures of what held into shared arrays and says whether it held, so an
+ * explanation allocates nothing but its result. An `and` or `or` part that fails takes back what it wrote.
+ * An `or` evaluates every branch (it collects the fields of each branch that held); `not` contributes
+ * no fields.
+ */
+type Explainer = (subject: Subject, fields: string[], captures: Capture[]) => boolean;
 
-const FAIL: Outcome = { ok: false, fields: [], captures: [] };
+const explainers = new WeakMap<CompiledCondition, [Explainer | undefined, Explainer | undefined]>();
 
-/** The first value an `=~` test matched, with its groups (one re2 call per value tried). */
-function capture(t: CompiledTest, subject: Subject): Capture | undefined {
-  if (t.node.value.type !== "regex") return undefined;
+/** An `=~` test that finds the first value that matches, with its groups (one re2 exec per value tried). */
+function capturer(t: CompiledTest): (subject: Subject) => Capture | undefined {
+  if (t.node.value.type !== "regex") return () => undefined;
   const re = t.node.value.regex.re;
   const leaf = t.leaf;
   let found: Capture | undefined;
-  t.visit(subject, (v) => {
+  const onValue = (v: unknown): boolean => {
     // The leaf test first: it skips values without the pattern's literals before calling re2.
     if (!leaf(v)) return false;
     found = regexExec(re, v as string);
     return found !== undefined;
-  });
-  return found;
+  };
+  return (subject) => {
+    found = undefined;
+    t.visit(subject, onValue);
+    return found;
+  };
+}
+
+function buildExplainer(compiled: CompiledCondition, c: Condition, withCaptures: boolean): Explainer {
+  switch (c.type) {
+    case "test": {
+      const t = compiled.tests.get(c)!;
+      const field = c.path.text;
+      if (withCaptures && c.op === "=~") {
+        const capture = capturer(t);
+        if (!t.all) {
+          // One pass both decides the test and finds its capture.
+          return (subject, fields, captures) => {
+            const cap = capture(subject);
+            if (!cap) return false;
+            fields.push(field);
+            captures.push(cap);
+            return true;
+          };
+        }
+        return (subject, fields, captures) => {
+          if (!evalTest(t, subject)) return false;
+          fields.push(field);
+          const cap = capture(subject);
+          if (cap) captures.push(cap);
+          return true;
+        };
+      }
+      return (subject, fields) => {
+        if (!evalTest(t, subject)) return false;
+        fields.push(field);
+        return true;
+      };
+    }
+    case "not": {
+      // What made the inner condition fail is not "a field that matched": the inner writes are discarded.
+      const inner = buildExplainer(compiled, c.item, withCaptures);
+      return (subject, fields, captures) => {
+        const f = fields.length;
+        const k = captures.length;
+        const held = inner(subject, fields, captures);
+        fields.length = f;
+        captures.length = k;
+        return !held;
+      };
+    }
+    case "and": {
+      const items = c.items.map((item) => buildExplainer(compiled, item, withCaptures));
+      return (subject, fields, captures) => {
+        const f = fields.length;
+        const k = captures.length;
+        for (let i = 0; i < items.length; i++) {
+          if (!items[i]!(subject, fields, captures)) {
+            fields.length = f;
+            captures.length = k;
+            return false;
+          }
+        }
+        return true;
+      };
+    }
+    case "or": {
+      const items = c.items.map((item) => buildExplainer(compiled, item, withCaptures));
+      return (subject, fields, captures) => {
+        let ok = false;
+        for (let i = 0; i < items.length; i++) {
+          const f = fields.length;
+          const k = captures.length;
+          if (items[i]!(subject, fields, captures)) ok = true;
+          else {
+            fields.length = f;
+            captures.length = k;
+          }
+        }
+        return ok;
+      };
+    }
+  }
+}
+
+function explainerOf(compiled: CompiledCondition, cond: Condition, withCaptures: boolean): Explainer {
+  let pair = explainers.get(compiled);
+  if (!pair) explainers.set(compiled, (pair = [undefined, undefined]));
+  const i = withCaptures ? 1 : 0;
+  return (pair[i] ??= buildExplainer(compiled, cond, withCaptures));
 }
 
 export function explain(compiled: CompiledCondition, cond: Condition, subject: Subject, withCaptures = true): Explanation | undefined {
-  const walk = (c: Condition): Outcome => {
-    switch (c.type) {
-      case "test": {
-        const t = compiled.tests.get(c)!;
-        if (withCaptures && c.op === "=~" && !t.all) {
-          // One pass both decides the test and finds its capture.
-          const cap = capture(t, subject);
-          return cap ? { ok: true, fields: [c.path.text], captures: [cap] } : FAIL;
-        }
-        if (!evalTest(t, subject)) return FAIL;
-        const cap = withCaptures && c.op === "=~" ? capture(t, subject) : undefined;
-        return { ok: true, fields: [c.path.text], captures: cap ? [cap] : [] };
-      }
-      case "not":
-        // What made the inner condition fail is not "a field that matched".
-        return walk(c.item).ok ? FAIL : { ok: true, fields: [], captures: [] };
-      case "and": {
-        const parts = c.items.map(walk);
-        if (!parts.every((p) => p.ok)) return FAIL;
-        return { ok: true, fields: parts.flatMap((p) => p.fields), captures: parts.flatMap((p) => p.captures) };
-      }
-      case "or": {
-        const parts = c.items.map(walk).filter((p) => p.ok);
-        if (parts.length === 0) return FAIL;
-        return { ok: true, fields: parts.flatMap((p) => p.fields), captures: parts.flatMap((p) => p.captures) };
-      }
-    }
-  };
-  const out = walk(cond);
-  if (!out.ok) return undefined;
-  return { fields: [...new Set(out.fields)], captures: out.captures };
+  const fields: string[] = [];
+  const captures: Capture[] = [];
+  if (!explainerOf(compiled, cond, withCaptures)(subject, fields, captures)) return undefined;
+  return { fields: unique(fields), captures };
+}
+
+/** Fields without repeats, in first-seen order (usually there are none: no Set then). */
+function unique(fields: string[]): string[] {
+  for (let i = 1; i < fields.length; i++) if (fields.lastIndexOf(fields[i]!, i - 1) !== -1) return [...new Set(fields)];
+  return fields;
 }
 
 /**

@@ -25,11 +25,28 @@ export interface RegexInfo {
   leadingDotStar: boolean;
   /** False when the pattern used syntax this analysis does not model: no prefilter, group count unknown. */
   understood: boolean;
+  /**
+   * For a pattern anchored at the start of the text (every branch begins with `^` or `\A`, no `m` flag):
+   * the UTF-16 code units a matching text can begin with. A text starting with anything else cannot
+   * match, which the engine checks before calling re2. Undefined when unknown (or any character).
+   */
+  firstChars: FirstChars | undefined;
+}
+
+/** A set of code units: ASCII as a table, and the few others (the Kelvin sign, long s) listed. */
+export interface FirstChars {
+  ascii: Uint8Array;
+  other: readonly number[];
 }
 
 type Node =
-  | { t: "lit"; c: string }
+  // `c`: lower-cased (for the literal index); `code`: the code point as written (for first characters).
+  | { t: "lit"; c: string; code: number }
   | { t: "empty" }
+  // `^` / `\A`: zero-width like "empty", and anchors a match at the start.
+  | { t: "bol" }
+  // A class of ASCII characters, as written (`[0-9a-f]`, `\d`); wider classes are "other".
+  | { t: "set"; codes: number[] }
   | { t: "other" }
   | { t: "cat"; items: Node[] }
   | { t: "alt"; items: Node[] }
@@ -44,11 +61,14 @@ class GiveUp extends Error {}
 
 const OTHER: Node = { t: "other" };
 const EMPTY: Node = { t: "empty" };
+const BOL: Node = { t: "bol" };
 
 class RegexParser {
   i = 0;
   groups = 0;
   names: string[] = [];
+  /** An inline flag group (`(?i)`, `(?m:…)`) was seen: first characters are not worked out then. */
+  inlineFlags = false;
   constructor(private readonly s: string) {}
 
   parse(): Node {
@@ -106,6 +126,8 @@ class RegexParser {
         this.i++;
         return OTHER;
       case "^":
+        this.i++;
+        return BOL;
       case "$":
         this.i++;
         return EMPTY;
@@ -136,6 +158,7 @@ class RegexParser {
         this.names.push(named[1]!);
         this.i += named[0].length;
       } else if (flags) {
+        if (flags[0].length > 2) this.inlineFlags = true;
         this.i += flags[0].length;
         if (flags[1] === ")") return EMPTY; // `(?i)`: changes flags, matches nothing
       } else throw new GiveUp();
@@ -148,22 +171,67 @@ class RegexParser {
 
   private charClass(): Node {
     this.i++;
-    if (this.s[this.i] === "^") this.i++;
-    if (this.s[this.i] === "]") this.i++;
+    // The members are collected where they are plain ASCII (characters, ranges, \d \w \s, escaped
+    // punctuation); anything else makes the class "some character".
+    let known = true;
+    if (this.s[this.i] === "^") {
+      this.i++;
+      known = false;
+    }
+    const codes: number[] = [];
+    let prev = -1;
+    const add = (code: number) => {
+      if (code > 0 && code < 128) codes.push(code);
+      else known = false;
+      prev = code;
+    };
+    if (this.s[this.i] === "]") {
+      this.i++;
+      add(93);
+    }
     for (;;) {
       const c = this.s[this.i];
       if (c === undefined) throw new GiveUp();
       if (c === "\\") {
         if (this.s[this.i + 1] === "Q") throw new GiveUp();
+        const e = this.s[this.i + 1] ?? "";
+        const shorthand = CLASS_SHORTHANDS[e];
+        if (shorthand) {
+          codes.push(...shorthand);
+          prev = -1;
+        } else if (/[^A-Za-z0-9]/.test(e)) add(e.charCodeAt(0));
+        else {
+          known = false;
+          prev = -1;
+        }
         this.i += 2;
       } else if (c === "[" && this.s[this.i + 1] === ":") {
         const end = this.s.indexOf(":]", this.i + 2);
         if (end === -1) throw new GiveUp();
         this.i = end + 2;
+        known = false;
+        prev = -1;
       } else if (c === "]") {
         this.i++;
-        return OTHER;
-      } else this.i++;
+        return known ? { t: "set", codes } : OTHER;
+      } else if (c === "-" && prev >= 0 && this.s[this.i + 1] !== "]" && this.s[this.i + 1] !== undefined) {
+        // A range from the previous member. An escaped, bracketed or non-ASCII end is not modelled: only
+        // the `-` is consumed then, and the loop reads the rest as before.
+        const next = this.s[this.i + 1]!;
+        const end = next.charCodeAt(0);
+        if (next === "\\" || next === "[" || end >= 128 || end < prev) {
+          known = false;
+          this.i++;
+        } else {
+          for (let code = prev + 1; code <= end; code++) codes.push(code);
+          this.i += 2;
+        }
+        prev = -1;
+      } else {
+        const cp = this.s.codePointAt(this.i)!;
+        add(cp);
+        this.i += String.fromCodePoint(cp).length;
+      }
     }
   }
 
@@ -198,16 +266,18 @@ class RegexParser {
       case "a":
         return literal("\x07");
       case "d":
-      case "D":
       case "w":
-      case "W":
       case "s":
+        return { t: "set", codes: CLASS_SHORTHANDS[c]! };
+      case "D":
+      case "W":
       case "S":
       case "C":
         return OTHER;
+      case "A":
+        return BOL;
       case "b":
       case "B":
-      case "A":
       case "z":
         return EMPTY;
       case "p":
@@ -234,8 +304,16 @@ class RegexParser {
 
 function literal(ch: string): Node {
   const code = ch.codePointAt(0)!;
-  return code > 0 && code < 128 ? { t: "lit", c: ch.toLowerCase() } : OTHER;
+  return code > 0 && code < 128 ? { t: "lit", c: ch.toLowerCase(), code } : OTHER;
 }
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+/** re2's Perl classes (ASCII only in re2: `\d` is [0-9], `\w` [0-9A-Za-z_], `\s` [\t\n\f\r ]). */
+const CLASS_SHORTHANDS: Record<string, number[]> = {
+  d: range(48, 57),
+  w: [...range(48, 57), ...range(65, 90), ...range(97, 122), 95],
+  s: [9, 10, 12, 13, 32],
+};
 
 interface Info {
   /** Every string the node can match (lower-cased), when that set is small and known. */
@@ -269,8 +347,10 @@ function analyze(node: Node): Info {
     case "lit":
       return { exact: [node.c], best: [node.c] };
     case "empty":
+    case "bol":
       return { exact: [""], best: null };
     case "other":
+    case "set":
       return { exact: null, best: null };
     case "cat": {
       let cur: string[] = [""];
@@ -328,17 +408,112 @@ function analyze(node: Node): Info {
   }
 }
 
-/** Facts about a pattern re2 has already accepted. */
-export function analyzeRegex(source: string): RegexInfo {
+/** Whether every match of `node` starts at the start of the text (each branch begins with `^`/`\A`). */
+function anchoredAtStart(node: Node): boolean {
+  switch (node.t) {
+    case "bol":
+      return true;
+    case "cat":
+      for (const item of node.items) {
+        if (anchoredAtStart(item)) return true;
+        if (item.t !== "empty") return false; // zero-width items (`\b`, `(?:)`) before the anchor are fine
+      }
+      return false;
+    case "alt":
+      return node.items.every(anchoredAtStart);
+    default:
+      return false;
+  }
+}
+
+interface First {
+  /** The node can match the empty string. */
+  nullable: boolean;
+  /** Some first character is outside what `codes` can say. */
+  any: boolean;
+  codes: Set<number>;
+}
+
+/** The characters a match of `node` can begin with (as written; case variants are added later). */
+function first(node: Node): First {
+  switch (node.t) {
+    case "lit":
+      return { nullable: false, any: false, codes: new Set([node.code]) };
+    case "set":
+      return { nullable: false, any: false, codes: new Set(node.codes) };
+    case "other":
+      return { nullable: false, any: true, codes: new Set() };
+    case "empty":
+    case "bol":
+      return { nullable: true, any: false, codes: new Set() };
+    case "cat": {
+      const out: First = { nullable: true, any: false, codes: new Set() };
+      for (const item of node.items) {
+        const f = first(item);
+        out.any ||= f.any;
+        for (const c of f.codes) out.codes.add(c);
+        if (!f.nullable) return { ...out, nullable: false };
+      }
+      return out;
+    }
+    case "alt": {
+      const out: First = { nullable: false, any: false, codes: new Set() };
+      for (const item of node.items) {
+        const f = first(item);
+        out.nullable ||= f.nullable;
+        out.any ||= f.any;
+        for (const c of f.codes) out.codes.add(c);
+      }
+      return out;
+    }
+    case "rep": {
+      const f = first(node.item);
+      return { ...f, nullable: f.nullable || node.min === 0 };
+    }
+  }
+}
+
+/**
+ * First characters of an anchored pattern, with the case variants re2's `i` flag matches: both ASCII
+ * cases, plus U+212A (Kelvin sign) for k and U+017F (long s) for s — the only non-ASCII characters that
+ * fold onto ASCII letters in re2 (test/tag/regex.test.ts checks this against re2 itself).
+ */
+function firstChars(root: Node, flags: string, inlineFlags: boolean): FirstChars | undefined {
+  if (inlineFlags || flags.includes("m") || !anchoredAtStart(root)) return undefined;
+  const f = first(root);
+  if (f.nullable || f.any) return undefined;
+  const ascii = new Uint8Array(128);
+  const other = new Set<number>();
+  for (const code of f.codes) {
+    ascii[code] = 1;
+    if (!flags.includes("i")) continue;
+    const ch = String.fromCharCode(code);
+    for (const variant of [ch.toLowerCase(), ch.toUpperCase()]) ascii[variant.charCodeAt(0)] = 1;
+    if (code === 107 || code === 75) other.add(0x212a);
+    if (code === 115 || code === 83) other.add(0x17f);
+  }
+  return { ascii, other: [...other] };
+}
+
+/** Whether a text can begin as `chars` requires (the empty text cannot). */
+export function startsAsAllowed(chars: FirstChars, text: string): boolean {
+  if (text.length === 0) return false;
+  const c = text.charCodeAt(0);
+  return c < 128 ? chars.ascii[c] === 1 : chars.other.includes(c);
+}
+
+/** Facts about a pattern re2 has already accepted (with its flags). */
+export function analyzeRegex(source: string, flags = ""): RegexInfo {
   const leadingDotStar = /^\^?(?:\(\?[imsU-]*\))?\.\*/.test(source);
   const parser = new RegexParser(source);
   try {
-    const info = analyze(parser.parse());
+    const root = parser.parse();
+    const info = analyze(root);
     const best = better(info.best, info.exact);
     const required = valid(best) ? [...new Set(best.map((s) => s.slice(0, MAX_LITERAL)))] : undefined;
-    return { groups: parser.groups, names: parser.names, required, leadingDotStar, understood: true };
+    return { groups: parser.groups, names: parser.names, required, leadingDotStar, understood: true, firstChars: firstChars(root, flags, parser.inlineFlags) };
   } catch (err) {
     if (!(err instanceof GiveUp)) throw err;
-    return { groups: 0, names: [], required: undefined, leadingDotStar, understood: false };
+    return { groups: 0, names: [], required: undefined, leadingDotStar, understood: false, firstChars: undefined };
   }
 }

@@ -3,6 +3,9 @@
  * needs and fetch alone lacks — a minimum interval between requests per host (NVD asks for ~6 s
  * without a key), retries with back-off on 429/502/503/504 honouring Retry-After, conditional requests
  * (ETag / Last-Modified) so an unchanged feed costs one 304, a response-size cap, and a timeout.
+ * One client serves every source of a run (one user agent, one pacing per host): a source with its
+ * own rules asks for them here — `setHostInterval` for its host's pace, and per-request `retries`,
+ * `timeoutMs` and `retryStatuses` (NVD answers 403 when it rate-limits) — rather than building a client.
  */
 export interface HttpClientOptions {
   /** Minimum milliseconds between two requests to the same host (default 0). */
@@ -11,6 +14,10 @@ export interface HttpClientOptions {
   hostIntervalMs?: Record<string, number>;
   retries?: number;
   timeoutMs?: number;
+  /** Statuses answered by waiting (Retry-After, else back-off) and trying again (default 429, 502, 503, 504). */
+  retryStatuses?: readonly number[];
+  /** First back-off delay in ms, doubled per attempt up to 30 s (default 500). */
+  backoffMs?: number;
   /** Refuse bodies larger than this (default 512 MiB). */
   maxBytes?: number;
   userAgent?: string;
@@ -22,6 +29,10 @@ export interface HttpRequest {
   etag?: string;
   lastModified?: string;
   signal?: AbortSignal;
+  /** Overrides of the client's options for this request. */
+  retries?: number;
+  timeoutMs?: number;
+  retryStatuses?: readonly number[];
 }
 
 export interface HttpResponse {
@@ -45,32 +56,42 @@ export class HttpError extends Error {
   }
 }
 
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+const RETRY_STATUSES: readonly number[] = [429, 502, 503, 504];
 
 export class HttpClient {
   private readonly nextSlot = new Map<string, number>();
-  constructor(private readonly opts: HttpClientOptions = {}) {}
+  private readonly hostInterval = new Map<string, number>();
+  constructor(private readonly opts: HttpClientOptions = {}) {
+    for (const [host, ms] of Object.entries(opts.hostIntervalMs ?? {})) this.hostInterval.set(host, ms);
+  }
+
+  /** A source's own pace for a host (`host` as in a URL: name[:port]); the last call for a host wins. */
+  setHostInterval(host: string, ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`interval for ${host} must be a number of ms >= 0, not ${ms}`);
+    this.hostInterval.set(host, ms);
+  }
 
   async get(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
-    const retries = this.opts.retries ?? 3;
+    const retries = req.retries ?? this.opts.retries ?? 3;
+    const retryStatuses = req.retryStatuses ?? this.opts.retryStatuses ?? RETRY_STATUSES;
     for (let attempt = 0; ; attempt++) {
       await this.waitTurn(new URL(url).host, req.signal);
       const headers: Record<string, string> = { "user-agent": this.opts.userAgent ?? "iotscope (+https://github.com/iotscope)", ...req.headers };
       if (req.etag) headers["if-none-match"] = req.etag;
       if (req.lastModified) headers["if-modified-since"] = req.lastModified;
-      const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 60_000);
+      const timeout = AbortSignal.timeout(req.timeoutMs ?? this.opts.timeoutMs ?? 60_000);
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
       let res: Response;
       try {
         res = await fetch(url, { headers, signal, redirect: "follow" });
       } catch (err) {
         if (req.signal?.aborted || attempt >= retries) throw new HttpError(url, 0, (err as Error).message);
-        await sleep(backoff(attempt), req.signal);
+        await sleep(this.backoff(attempt), req.signal);
         continue;
       }
-      if (RETRY_STATUSES.has(res.status) && attempt < retries) {
+      if (retryStatuses.includes(res.status) && attempt < retries) {
         await res.body?.cancel();
-        await sleep(retryAfter(res.headers.get("retry-after")) ?? backoff(attempt), req.signal);
+        await sleep(retryAfter(res.headers.get("retry-after")) ?? this.backoff(attempt), req.signal);
         continue;
       }
       const base = { url: res.url || url, status: res.status, headers: res.headers, etag: res.headers.get("etag") ?? undefined, lastModified: res.headers.get("last-modified") ?? undefined };
@@ -107,17 +128,17 @@ export class HttpClient {
   }
 
   private async waitTurn(host: string, signal?: AbortSignal): Promise<void> {
-    const interval = this.opts.hostIntervalMs?.[host] ?? this.opts.minIntervalMs ?? 0;
+    const interval = this.hostInterval.get(host) ?? this.opts.minIntervalMs ?? 0;
     if (interval <= 0) return;
     const now = Date.now();
     const slot = Math.max(now, this.nextSlot.get(host) ?? 0);
     this.nextSlot.set(host, slot + interval);
     if (slot > now) await sleep(slot - now, signal);
   }
-}
 
-function backoff(attempt: number): number {
-  return Math.min(30_000, 500 * 2 ** attempt);
+  private backoff(attempt: number): number {
+    return Math.min(30_000, (this.opts.backoffMs ?? 500) * 2 ** attempt);
+  }
 }
 
 /** Retry-After is either seconds or an HTTP date. */

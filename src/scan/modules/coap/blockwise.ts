@@ -3,7 +3,6 @@
  * until M=0, within a block cap, the byte cap and a time cap. A failing block never loses what came
  * before: the transfer just ends incomplete with the reason.
  */
-import { randomBytes } from "node:crypto";
 import { ProbeError } from "../types.js";
 import { decodeBlock, MAX_BLOCK_NUM, type BlockOption } from "./block.js";
 import { transact, type CoapIo } from "./exchange.js";
@@ -11,6 +10,7 @@ import { decodeUint, findOption, type CoapMessage } from "./message.js";
 import { codeText, OPTION } from "./registry.js";
 import { encodeGet, type RequestTarget } from "./request.js";
 import type { CoapBlockwise } from "./result.js";
+import { randomToken } from "./random.js";
 
 export interface BlockwiseOptions {
   target: RequestTarget;
@@ -69,7 +69,7 @@ export async function followBlocks(io: CoapIo, first: CoapMessage, o: BlockwiseO
     if (num > MAX_BLOCK_NUM) return finish(`block number ${num} does not fit a Block2 option`);
 
     messageId = (messageId + 1) & 0xffff;
-    const token = randomBytes(o.tokenLength);
+    const token = randomToken(o.tokenLength);
     const request = encodeGet({ messageId, token, target: o.target, block2: { num, szx: block.szx } });
     let resp: CoapMessage;
     try {

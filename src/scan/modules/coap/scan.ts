@@ -2,12 +2,12 @@
  * The CoAP probe: a confirmable GET of /.well-known/core (RFC 6690 §4) with a random message id and a
  * 4-byte token, then block-wise follow-up when the server splits its answer.
  */
-import { randomBytes, randomInt } from "node:crypto";
 import { outcomeFromError } from "../io.js";
 import type { ScanContext, ScanOutcome, Target } from "../types.js";
 import { followBlocks } from "./blockwise.js";
 import { CoapIo, transact, TransactionFailure } from "./exchange.js";
 import { readCoapOptions } from "./options.js";
+import { randomMessageId, randomToken } from "./random.js";
 import { encodeGet, splitUri } from "./request.js";
 import { amplification, describeMessage, describePayload, malformedHex, orderResult, PAYLOAD_CAP, type CoapResult } from "./result.js";
 
@@ -19,8 +19,8 @@ export async function scanCoap(target: Target, ctx: ScanContext): Promise<ScanOu
   if (typeof opts === "string") return { status: "unknown-error", error: opts };
 
   const uri = splitUri(opts.path);
-  const messageId = randomInt(0, 0x10000);
-  const token = randomBytes(opts.tokenLength);
+  const messageId = randomMessageId();
+  const token = randomToken(opts.tokenLength);
   const request = encodeGet({ messageId, token, target: uri, ...(opts.szx !== undefined ? { block2: { num: 0, szx: opts.szx } } : {}) });
   const result: CoapResult = {
     request: {

