@@ -8,7 +8,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createEnrolToken } from "../../src/honeypot/index.js";
+import { pino } from "pino";
+import { createEnrolToken, Spool, uuidv7 } from "../../src/honeypot/index.js";
+import { collectorConfigSchema } from "../../src/honeypot/sensor/config.js";
+import { Shipper } from "../../src/honeypot/shipper/shipper.js";
 import { freePort, waitFor } from "../helpers/wait.js";
 import { startTestSensor, type TestSensor } from "./sensor-support.js";
 import { makeCerts, TestCollector, type TestCerts } from "./shipper-support.js";
@@ -76,6 +79,32 @@ describe("shipper", () => {
       expect(sensorRow.last_heartbeat).not.toBeNull();
     } finally {
       await collector.stop();
+    }
+  });
+
+  it("refuses a collector whose certificate the configured CA did not sign, and keeps the batch", async () => {
+    const otherCa = makeCerts();
+    await collector.start();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "iotscope-shipper-"));
+    const lines: string[] = [];
+    const log = pino({ level: "warn" }, { write: (l: string) => lines.push(l) });
+    const spool = Spool.open({ dir, maxBytes: 1 << 20, segmentBytes: 1 << 16, segmentEvents: 10, segmentAgeMs: 50, fsyncMs: 1000, log, dropEvent: () => { throw new Error("unused"); } });
+    const config = collectorConfigSchema.parse({ url: collector.url, ca_file: otherCa.caFile, token: "any-token", retry_min_ms: 20, retry_max_ms: 50 });
+    const shipper = new Shipper({ config, sensor: "ship-3", spool, stateDir: dir, personas: [], log });
+    try {
+      spool.append({ id: uuidv7(), eventid: "session.connect", timestamp: new Date().toISOString(), sensor: "ship-3", session: "s", protocol: "telnet", transport: "tcp", src_ip: "192.0.2.1", src_port: 1, dst_port: 23 });
+      spool.rotate();
+      shipper.start();
+      await waitFor(() => lines.filter((l) => l.includes("collector unreachable")).length >= 2, "two refused attempts");
+      expect(lines.join("")).toMatch(/certificate/i);
+      expect(spool.stats().closedSegments).toBe(1);
+      expect(shipper.shipped).toBe(0);
+    } finally {
+      await shipper.stop();
+      spool.close();
+      await collector.stop();
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(otherCa.dir, { recursive: true, force: true });
     }
   });
 

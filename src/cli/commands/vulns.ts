@@ -291,9 +291,15 @@ export function registerVulns(program: Command): void {
         throw new UsageError(`--output: cannot write ${flags.output}: ${err.message}`);
       });
       let n = 0;
-      for await (const line of exportEntries(storage.db, flags.format as ExportFormat, filters)) {
-        await write(out, `${line}\n`);
-        n++;
+      try {
+        for await (const line of exportEntries(storage.db, flags.format as ExportFormat, filters)) {
+          await write(out, `${line}\n`);
+          n++;
+        }
+      } catch (err) {
+        // The reader went away (`| head`): stop quietly, as `iotscope tag` does.
+        if ((err as NodeJS.ErrnoException).code === "EPIPE") return;
+        throw err;
       }
       if (out !== process.stdout) await new Promise<void>((resolve, reject) => (out as WriteStream).end((err?: Error | null) => (err ? reject(err) : resolve())));
       process.stderr.write(ctx.settings.json ? `${JSON.stringify({ exported: n, format: flags.format })}\n` : `exported ${n} entries as ${flags.format}\n`);

@@ -29,18 +29,21 @@ export function bulkSql(dialect: Dialect, table: string, columns: readonly strin
   return text;
 }
 
-/** Runs a bulk insert of `rows` (arrays in `columns` order); returns the rows the statement returned. */
+/**
+ * Runs a bulk insert of `rows` rows whose values are `params`, row after row in `columns` order (flat:
+ * no per-row arrays to allocate). Returns the rows the statement returned.
+ */
 export async function bulkInsert<R>(
   db: Kysely<Database>,
   dialect: Dialect,
   table: string,
   columns: readonly string[],
-  rows: readonly (readonly unknown[])[],
+  rows: number,
+  params: unknown[],
   suffix: string,
 ): Promise<R[]> {
-  if (rows.length === 0) return [];
-  const params: unknown[] = [];
-  for (const r of rows) for (const v of r) params.push(v);
-  const result = await db.executeQuery<R>(CompiledQuery.raw(bulkSql(dialect, table, columns, rows.length, suffix), params));
+  if (rows === 0) return [];
+  if (params.length !== rows * columns.length) throw new Error(`bulkInsert ${table}: ${params.length} values for ${rows} rows of ${columns.length} columns`);
+  const result = await db.executeQuery<R>(CompiledQuery.raw(bulkSql(dialect, table, columns, rows, suffix), params));
   return result.rows as R[];
 }

@@ -43,7 +43,6 @@ export async function ingestEvents(storage: Storage, events: readonly HoneypotEv
 }
 
 export async function ingestInTransaction(trx: Trx, dialect: Dialect, events: readonly HoneypotEvent[], opts: IngestOptions = {}): Promise<IngestResult> {
-  const T = (globalThis as any).__T ??= {}; let tt = performance.now(); const lap = (k: string) => { const n = performance.now(); T[k] = (T[k] ?? 0) + n - tt; tt = n; };
   const geo = opts.geo ?? noGeo;
   const receivedAt = nowIso();
   // Repeats inside one batch: the first copy wins, the rest are duplicates like any resend.
@@ -51,16 +50,18 @@ export async function ingestInTransaction(trx: Trx, dialect: Dialect, events: re
   for (const e of events) if (!byId.has(e.id)) byId.set(e.id, e);
   const rows: EventRow[] = [];
   for (const e of byId.values()) rows.push(toRow(e, geo, receivedAt));
-
-  lap("rows");
   const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += EVENT_CHUNK) {
-    const chunk = rows.slice(i, i + EVENT_CHUNK).map((r) => EVENT_COLUMNS.map((c) => r[c]));
-    const ids = await bulkInsert<{ id: string }>(trx, dialect, "honeypot_events", EVENT_COLUMNS, chunk, 'on conflict ("id") do nothing returning "id"');
+    const end = Math.min(rows.length, i + EVENT_CHUNK);
+    const params: unknown[] = [];
+    for (let j = i; j < end; j++) {
+      const r = rows[j]!;
+      params.push(r.id, r.eventid, r.timestamp, r.sensor, r.session, r.protocol, r.src_ip, r.src_port, r.dst_port, r.src_country, r.src_asn, r.src_net24, r.username, r.password, r.input, r.url, r.data, r.received_at);
+    }
+    const ids = await bulkInsert<{ id: string }>(trx, dialect, "honeypot_events", EVENT_COLUMNS, end - i, params, 'on conflict ("id") do nothing returning "id"');
     for (const r of ids) inserted.add(r.id);
   }
   const fresh = rows.filter((r) => inserted.has(r.id));
-  lap("insert");
 
   const counts = new DailyCounts();
   const perSensor = new Map<string, number>();
@@ -68,7 +69,7 @@ export async function ingestInTransaction(trx: Trx, dialect: Dialect, events: re
   for (const r of fresh) {
     const day = r.timestamp.slice(0, 10);
     counts.add(day, "country", r.src_country ?? UNKNOWN, r.protocol);
-    counts.add(day, "asn", r.src_asn === null ? UNKNOWN : String(r.src_asn), r.protocol);
+    counts.add(day, "asn", r.src_asn === null ? UNKNOWN : `${r.src_asn}`, r.protocol);
     counts.add(day, "net24", r.src_net24, r.protocol);
     counts.add(day, "sensor", r.sensor, r.protocol);
     counts.add(day, "protocol", r.protocol, r.protocol);
@@ -77,15 +78,14 @@ export async function ingestInTransaction(trx: Trx, dialect: Dialect, events: re
     if (r.eventid === "session.closed") closed.push(r);
     perSensor.set(r.sensor, (perSensor.get(r.sensor) ?? 0) + 1);
   }
-  lap("count");
   await countCommandSequences(trx, fresh, closed, counts, receivedAt);
-  lap("commands");
   const daily = counts.rows();
   for (let i = 0; i < daily.length; i += DAILY_CHUNK) {
-    const chunk = daily.slice(i, i + DAILY_CHUNK).map((r) => DAILY_COLUMNS.map((c) => r[c]));
-    await bulkInsert(trx, dialect, "honeypot_daily", DAILY_COLUMNS, chunk, 'on conflict ("dimension","day","key","protocol") do update set "count" = honeypot_daily."count" + excluded."count"');
+    const chunk = daily.slice(i, i + DAILY_CHUNK);
+    const params: unknown[] = [];
+    for (const r of chunk) params.push(r.day, r.dimension, r.key, r.protocol, r.count);
+    await bulkInsert(trx, dialect, "honeypot_daily", DAILY_COLUMNS, chunk.length, params, 'on conflict ("dimension","day","key","protocol") do update set "count" = honeypot_daily."count" + excluded."count"');
   }
-  lap("daily");
   for (const [sensor, n] of perSensor) {
     await trx
       .updateTable("honeypot_sensors")
@@ -93,7 +93,6 @@ export async function ingestInTransaction(trx: Trx, dialect: Dialect, events: re
       .where("id", "=", sensor)
       .execute();
   }
-  lap("sensors");
   return { accepted: fresh.length, duplicates: events.length - fresh.length };
 }
 
@@ -192,7 +191,7 @@ class DailyCounts {
   readonly #map = new Map<string, Database["honeypot_daily"]>();
 
   add(day: string, dimension: Dimension, rawKey: string, protocol: string): void {
-    const key = boundKey(rawKey);
+    const key = rawKey.length <= 512 ? rawKey : boundKey(rawKey);
     const id = `${dimension}\u0000${day}\u0000${protocol}\u0000${key}`;
     const row = this.#map.get(id);
     if (row) row.count++;

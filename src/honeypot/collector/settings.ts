@@ -3,6 +3,7 @@
  * docs/configuration.md and docs/honeypot.md ("Collector") list them.
  */
 import type { ConfigFile } from "../../core/config.js";
+import { UsageError } from "../../core/errors.js";
 import { geoPathsFrom, type GeoPaths } from "../../core/geo/index.js";
 
 export interface CollectorSettings {
@@ -16,8 +17,11 @@ export interface CollectorSettings {
 
 export function collectorSettings(file: ConfigFile | undefined, env: NodeJS.ProcessEnv = process.env): CollectorSettings {
   const c = file?.honeypotCollector;
+  const fromEnv = env.IOTSCOPE_HONEYPOT_ADMIN_TOKEN || undefined;
+  // The config file's schema asks the same of honeypotCollector.adminToken.
+  if (fromEnv !== undefined && fromEnv.length < 16) throw new UsageError("IOTSCOPE_HONEYPOT_ADMIN_TOKEN: use at least 16 characters (e.g. `openssl rand -hex 24`)");
   return {
-    adminToken: (env.IOTSCOPE_HONEYPOT_ADMIN_TOKEN || undefined) ?? c?.adminToken,
+    adminToken: fromEnv ?? c?.adminToken,
     listen: c?.listen,
     tlsCert: c?.tlsCert,
     tlsKey: c?.tlsKey,

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { describeError, UsageError } from "../../core/errors.js";
+import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS } from "../wire.js";
 
 const sensorId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "letters, digits, '_', '.', '-' (at most 128)");
 
@@ -35,9 +36,10 @@ export const spoolConfigSchema = z
     dir: z.string().min(1),
     /** Total bytes of all segments; when full, new events are dropped and counted. */
     max_bytes: z.int().min(64 * 1024).default(1 << 30),
-    segment_bytes: z.int().min(4096).default(1 << 20),
+    /** A segment ships as one batch: it must stay under the collector's body limit (one line may overshoot). */
+    segment_bytes: z.int().min(4096).max(MAX_BATCH_BYTES / 2).default(1 << 20),
     /** At most this many events per segment (one segment ships as one batch). */
-    segment_events: z.int().min(1).max(5000).default(1000),
+    segment_events: z.int().min(1).max(MAX_BATCH_EVENTS).default(1000),
     /** A segment with events is closed after this long even when small, so events ship promptly. */
     segment_age_ms: z.int().min(10).default(2000),
     /** fsync of the open segment on this timer (and always on rotation): the power-loss window. */

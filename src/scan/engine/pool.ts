@@ -4,7 +4,9 @@
  * `done` calls. The runner keeps drawing targets, tracking the checkpoint and committing results exactly
  * as with one thread; only where scan() runs changes.
  *
- * Targets are assigned by network (/24 or /64), not round-robin: every packet into one network then
+ * Each worker probes at most its share of --concurrency at once (so a target set that falls into few
+ * networks, hence few workers, is probed with less than --concurrency at once). Targets are assigned by
+ * network (/24 or /64), not round-robin: every packet into one network then
  * passes one worker's per-network limiter, so --per-net-rate stays exact; --rate is one shared limiter
  * (shared-rate.ts). Opt-out reloads of the main thread are forwarded to every worker at once.
  */
@@ -65,6 +67,8 @@ export class WorkerPool implements ProbeExecutor {
 
   constructor(private readonly o: PoolOptions) {
     const init: Omit<WorkerInit, "rateCell"> = {
+      // Each worker probes its share of --concurrency at once, and keeps as many again queued (window).
+      maxActive: Math.max(1, Math.ceil(o.limits.concurrency / o.workers)),
       module: o.module.name,
       space: o.space.toJSON(),
       blocklist: o.blocklist.toData(),
@@ -79,6 +83,15 @@ export class WorkerPool implements ProbeExecutor {
     this.onStop = () => this.broadcast({ t: "stop" });
     if (o.stop?.aborted) this.onStop();
     else o.stop?.addEventListener("abort", this.onStop, { once: true });
+  }
+
+  /**
+   * Targets the runner may have handed over and not seen done: twice --concurrency. The workers hold the
+   * extra ones in a queue and start them as probes finish, so a main thread busy committing a batch to the
+   * database (tens of milliseconds) does not leave them idle. At most --concurrency are probed at once.
+   */
+  get window(): number {
+    return 2 * this.o.limits.concurrency;
   }
 
   get probes(): number {

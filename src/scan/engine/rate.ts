@@ -105,7 +105,12 @@ export class RateLimiter implements TokenSource {
 
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.perSecond);
+    // While packets wait, a timer that fires late (a busy machine) releases the waiters that were due
+    // meanwhile, up to 50 ms worth, instead of losing that time: the rate then holds under load too,
+    // and a long stall (start-up, a blocked event loop) still cannot turn into a large burst. With
+    // nobody waiting, the bucket holds at most `burst`.
+    const cap = this.queue.length > 0 ? Math.max(this.burst, Math.min(this.queue.length, this.perSecond / 20)) : this.burst;
+    this.tokens = Math.min(cap, this.tokens + ((t - this.last) / 1000) * this.perSecond);
     this.last = t;
   }
 

@@ -103,6 +103,8 @@ interface Finished {
 export interface ProbeExecutor {
   /** Starts probing target `index` as sequence number `seq`; the executor's `done` follows, exactly once. */
   probe(seq: number, index: number): void;
+  /** Targets handed over and not done that the runner may have (default: --concurrency). */
+  readonly window?: number;
   /** Probes (connections and datagrams) let out by the gate(s) so far. */
   readonly probes: number;
   /** Hands over work queued by probe() (called before the loop waits). */
@@ -296,10 +298,11 @@ export async function runShard(o: RunnerOptions): Promise<RunnerResult> {
     return new Promise<void>((resolve) => (wake = resolve));
   };
 
+  const window = executor.window ?? o.limits.concurrency;
   skipFinished();
   try {
     while (failure === undefined && !o.stop?.aborted && emitted < limit) {
-      if (active >= o.limits.concurrency) {
+      if (active >= window) {
         await waitForWake();
         continue;
       }

@@ -32,6 +32,8 @@ export interface WorkerInit {
   moduleOptions: ModuleOptions;
   rateCell: SharedArrayBuffer;
   logLevel: string;
+  /** Targets this worker probes at once; more wait in its queue (see pool.ts). */
+  maxActive: number;
 }
 
 /** Main thread → worker. `probe` carries [seq, index, seq, index, …]. */
@@ -57,6 +59,11 @@ const gate = new ProbeGate({
   perNetwork: new KeyedRateLimiter(init.limits.perNetRate),
   stop: stop.signal,
 });
+
+/** Targets received and not started: [seq, index] pairs from `head` on. */
+let queue: number[] = [];
+let head = 0;
+let stopped = false;
 
 let seqs: number[] = [];
 let ends: ProbeEnd[] = [];
@@ -86,26 +93,48 @@ const prober = new Prober({
   moduleOptions: init.moduleOptions,
   logger: createLogger(init.logLevel as LogLevel, "iotscope-probe-worker"),
   done(seq, end, record) {
-    seqs.push(seq);
-    ends.push(end);
-    records.push(record ?? null);
-    if (!flushing) {
-      flushing = true;
-      setImmediate(flush);
-    }
+    report(seq, end, record);
+    startQueued();
   },
   bug(err) {
     port.postMessage({ t: "bug", error: describeError(err) } satisfies FromWorker);
   },
 });
 
+function report(seq: number, end: ProbeEnd, record?: ScanRecord): void {
+  seqs.push(seq);
+    ends.push(end);
+  records.push(record ?? null);
+  if (!flushing) {
+    flushing = true;
+    setImmediate(flush);
+  }
+}
+
+/** Starts queued targets while there is room; after a stop, queued targets go back as not started. */
+function startQueued(): void {
+  while (head < queue.length && (stopped || prober.active < init.maxActive)) {
+    const seq = queue[head++]!;
+    const index = queue[head++]!;
+    if (stopped) report(seq, "cancelled");
+    else prober.probe(seq, index);
+  }
+  if (head === queue.length) {
+    queue = [];
+    head = 0;
+  }
+}
+
 port.on("message", (m: ToWorker) => {
   switch (m.t) {
     case "probe":
-      for (let i = 0; i + 1 < m.items.length; i += 2) prober.probe(m.items[i]!, m.items[i + 1]!);
+      for (const v of m.items) queue.push(v);
+      startQueued();
       break;
     case "stop":
+      stopped = true;
       stop.abort();
+      startQueued();
       break;
     case "optout":
       blocklist.optout?.replace(CidrSet.from(m.ranges).freeze());

@@ -45,7 +45,6 @@ export interface CollectorOptions {
 }
 
 const errorBody = { type: "object", properties: { error: { type: "string" } }, required: ["error"] } as const;
-const bearer = [{ bearer: [] }];
 
 function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
@@ -122,7 +121,6 @@ export const honeypotRoutes: FastifyPluginAsync<{ storage: Storage; collector?: 
       schema: {
         summary: "A batch of events from a sensor; acknowledged once stored (duplicates by event id are dropped and counted)",
         tags: ["honeypot"],
-        security: bearer,
         body: { type: "object", description: "EventBatch (src/honeypot/wire.ts)" },
         response: {
           200: {
@@ -161,7 +159,6 @@ export const honeypotRoutes: FastifyPluginAsync<{ storage: Storage; collector?: 
       schema: {
         summary: "Sensor health (spool, sessions, events/s) and clock; answers the clock skew",
         tags: ["honeypot"],
-        security: bearer,
         body: { type: "object", description: "Heartbeat (src/honeypot/wire.ts)" },
         response: { 200: { type: "object", properties: { time: { type: "string" }, skew_ms: { type: "number" } }, required: ["time", "skew_ms"] }, 400: errorBody, 401: errorBody },
       },
@@ -181,7 +178,6 @@ export const honeypotRoutes: FastifyPluginAsync<{ storage: Storage; collector?: 
       schema: {
         summary: "Event counts by dimension from the daily aggregates (admin token required when one is configured)",
         tags: ["honeypot"],
-        security: bearer,
         querystring: {
           type: "object",
           additionalProperties: false,
@@ -210,7 +206,6 @@ export const honeypotRoutes: FastifyPluginAsync<{ storage: Storage; collector?: 
       schema: {
         summary: "The fleet: sensors per country / ASN / network and their health (admin token required when one is configured)",
         tags: ["honeypot"],
-        security: bearer,
         response: { 401: errorBody },
       },
     },
@@ -226,7 +221,6 @@ export const honeypotRoutes: FastifyPluginAsync<{ storage: Storage; collector?: 
       schema: {
         summary: "Stored events, newest first (admin token always required)",
         tags: ["honeypot"],
-        security: bearer,
         querystring: {
           type: "object",
           additionalProperties: false,

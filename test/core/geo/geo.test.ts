@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { geoPathsFrom, LruCache, noGeo, openGeo } from "../../../src/core/geo/index.js";
+import type { Logger } from "../../../src/core/log/index.js";
 import { describeWithShared, sharedFixture } from "../../helpers/fixtures.js";
 
 describeWithShared("geo lookup on MaxMind's test databases", () => {
@@ -53,7 +54,7 @@ describe("geo without databases", () => {
       const junk = path.join(dir, "junk.mmdb");
       await writeFile(junk, "this is not an mmdb file");
       const warnings: string[] = [];
-      const log = { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as import("../../../src/core/log/index.js").Logger;
+      const log = { warn: (_o: unknown, msg: string) => warnings.push(msg) } as unknown as Logger;
       const geo = await openGeo({ country: path.join(dir, "missing.mmdb"), asn: junk }, { log });
       expect(geo.lookup("89.160.20.113")).toEqual({ country: null, asn: null, as_org: null });
       expect(warnings).toEqual([expect.stringContaining("country database not found"), expect.stringContaining("ASN database unreadable")]);

@@ -55,7 +55,7 @@ describe("honeypot collector CLI over HTTPS", () => {
     const exposed = await cli(["honeypot", "collector", "--insecure-http", "--listen", "0.0.0.0:0"]);
     expect(exposed.code).toBe(2);
     expect(exposed.stderr).toMatch(/loopback/);
-  });
+  }, 120_000);
 
   it("enrols a sensor, takes its batches and heartbeats over HTTPS, and reports them", async () => {
     const enrol = await cli(["--json", "honeypot", "enrol", "--sensor", "fra-01", "--country", "DE", "--asn", "AS3320", "--net24", "198.51.100.0/24"]);
@@ -65,7 +65,7 @@ describe("honeypot collector CLI over HTTPS", () => {
     const server = await startCli(
       ["--json", "--data-dir", dir, "honeypot", "collector", "--listen", "127.0.0.1:0", "--tls-cert", cert.certPath, "--tls-key", cert.keyPath],
       (l) => l.includes('"listening"'),
-      { timeoutMs: 30_000 },
+      { timeoutMs: 60_000 },
     );
     try {
       const { url, tls } = JSON.parse(server.line) as { url: string; tls: boolean };
@@ -101,7 +101,7 @@ describe("honeypot collector CLI over HTTPS", () => {
     expect(fleet.sensors).toEqual([expect.objectContaining({ id: "fra-01", health: "ok", asn: 3320, country: "DE", events_received: 7 })]);
     const human = await cli(["honeypot", "stats", "--by", "credential", "--since", "1d"]);
     expect(human.stdout).toMatch(/root \/ xc3511/);
-  }, 90_000);
+  }, 240_000);
 
   it("imports a Cowrie log (reporting bad lines with their numbers) and exports Shadowserver CSV", async () => {
     const imported = await cli(["--json", "honeypot", "import-cowrie", cowrieLog]);
@@ -118,5 +118,5 @@ describe("honeypot collector CLI over HTTPS", () => {
     // 6 Cowrie login attempts plus the 2 of the HTTPS test's session.
     expect(JSON.parse(exported.stdout)).toMatchObject({ rows: lines.length - 1 });
     expect(lines.length - 1).toBeGreaterThanOrEqual(6);
-  }, 60_000);
+  }, 180_000);
 });

@@ -190,6 +190,21 @@ describeEachBackend("honeypot collector routes", (open) => {
   });
 });
 
+describeEachBackend("honeypot collector in the OpenAPI document", (open) => {
+  it("describes the sensor protocol and the read endpoints", async () => {
+    const storage = await open();
+    const app = await buildServer({ storage, honeypot: {} });
+    try {
+      const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json<{ paths: Record<string, unknown> }>();
+      for (const p of ["/api/honeypot/v1/enrol", "/api/honeypot/v1/events", "/api/honeypot/v1/heartbeat", "/api/honeypot/stats", "/api/honeypot/sensors", "/api/honeypot/events"]) {
+        expect(doc.paths, p).toHaveProperty([p]);
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describeEachBackend("honeypot collector without an admin token", (open) => {
   it("leaves stats open and refuses the events query", async () => {
     const storage = await open();

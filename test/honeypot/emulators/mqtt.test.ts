@@ -83,6 +83,25 @@ describe.skipIf(!hasClients)("mqtt emulator with mosquitto clients", () => {
     await waitClosed(ctx, 3);
   });
 
+  it("keeps the first 48 KiB of a large PUBLISH payload with its full size", async () => {
+    const { ctx, port } = await startMqtt({ max_packet_bytes: 200_000 });
+    const payload = randomBytes(100_000);
+    await runWithStdin("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(port), "-t", "fw/upload", "-s"], payload);
+    const [e] = await ctx.waitForEvents("mqtt.publish");
+    expect(e!.payload_size).toBe(100_000);
+    expect(Buffer.from(e!.payload_b64!, "base64").equals(payload.subarray(0, 49_152))).toBe(true);
+  });
+
+  it("ends open sessions on close() with session.closed 'sensor shutdown'", async () => {
+    const { ctx, port } = await startMqtt();
+    const child = execFile("mosquitto_sub", ["-h", "127.0.0.1", "-p", String(port), "-t", "never/#"]);
+    await ctx.waitForEvents("mqtt.subscribe");
+    await running!.close();
+    running = undefined;
+    expect(ctx.of("session.closed").map((e) => e.message)).toEqual(["sensor shutdown"]);
+    child.kill();
+  });
+
   it("refuses wrong credentials with return code 5 when auth is credentials, and records them", async () => {
     const { ctx, port } = await startMqtt({ auth: "credentials", accept: [{ username: "ha", password: "s3cret" }] });
     const bad = await run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(port), "-u", "admin", "-P", "admin", "-t", "x", "-m", "y"]).then(
@@ -229,3 +248,10 @@ describe("mqtt broker session (fuzz) and topic matching", () => {
     );
   });
 });
+
+function runWithStdin(cmd: string, args: string[], input: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, (err) => (err ? reject(err) : resolve()));
+    child.stdin!.end(input);
+  });
+}

@@ -137,6 +137,27 @@ describe("ssdp emulator", () => {
     client.close();
   });
 
+  it("records a UPnP port-mapping request with its SOAP body and refuses it with UPnP error 606", async () => {
+    const ctx = testContext({ persona: router });
+    const http = await httpEmulator.start(ctx, httpConfigSchema.parse({ ports: [0] }));
+    running.push(http);
+    const soap =
+      '<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:AddPortMapping xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1">' +
+      "<NewExternalPort>4444</NewExternalPort><NewProtocol>TCP</NewProtocol><NewInternalPort>22</NewInternalPort><NewInternalClient>192.168.1.5</NewInternalClient></u:AddPortMapping></s:Body></s:Envelope>";
+    const { stdout } = await run("curl", ["-s", "-w", "\n%{http_code}", "-H", 'SOAPAction: "urn:schemas-upnp-org:service:WANIPConnection:1#AddPortMapping"', "-H", "Content-Type: text/xml", "--data-binary", soap, `http://127.0.0.1:${http.ports[0]}/ctl/IPConn`]);
+    expect(stdout.endsWith("\n500")).toBe(true);
+    expect(stdout).toContain("<errorCode>606</errorCode>");
+    const [e] = await ctx.waitForEvents("http.request");
+    expect([e!.protocol, e!.method, e!.path, e!.status, e!.headers!.soapaction, Buffer.from(e!.payload_b64!, "base64").toString()]).toEqual([
+      "upnp",
+      "POST",
+      "/ctl/IPConn",
+      500,
+      '"urn:schemas-upnp-org:service:WANIPConnection:1#AddPortMapping"',
+      soap,
+    ]);
+  });
+
   it("records garbage, NOTIFYs and oversized datagrams as ssdp.malformed without answering", async () => {
     const { ctx, port } = await startSsdp();
     const client = await udpClient();

@@ -6,12 +6,12 @@
  * (large payloads go out in Block2 blocks, which libcoap and other clients follow) and pass the
  * sensor's per-source reply budget — see udp-guard.ts.
  */
-import dgram from "node:dgram";
+import type dgram from "node:dgram";
 import { cap, limits } from "../../events.js";
 import type { Emulator, EmulatorContext, RunningEmulator } from "../types.js";
 import { coapConfigSchema, coapResources, linkFormat, type CoapConfig } from "./config.js";
 import { encodeReply, parseRequest, type Reply } from "./message.js";
-import { UdpGuard } from "./udp-guard.js";
+import { bindUdp, UdpGuard } from "./udp-guard.js";
 
 export { coapConfigSchema, coapPersonaSchema, type CoapConfig } from "./config.js";
 
@@ -69,7 +69,8 @@ async function start(ctx: EmulatorContext, config: CoapConfig): Promise<RunningE
 
   const sockets: dgram.Socket[] = [];
   try {
-    for (const port of config.ports) sockets.push(await bindUdp(port, ctx.host, onMessage));
+    const onError = (err: unknown) => ctx.log.error({ err }, "coap emulator: unexpected error, datagram dropped");
+    for (const port of config.ports) sockets.push(await bindUdp(port, ctx.host, onMessage, onError));
   } catch (err) {
     sockets.forEach((s) => s.close());
     throw err;
@@ -80,27 +81,6 @@ async function start(ctx: EmulatorContext, config: CoapConfig): Promise<RunningE
       await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },
   };
-}
-
-/** Binds one UDP socket (IPv6 when the host is), resolving when bound. Shared with ssdp. */
-export function bindUdp(
-  port: number,
-  host: string,
-  onMessage: (socket: dgram.Socket, localPort: number, msg: Buffer, rinfo: dgram.RemoteInfo) => void,
-  options: { reuseAddr?: boolean } = {},
-): Promise<dgram.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4", reuseAddr: options.reuseAddr ?? false });
-    socket.once("error", reject);
-    socket.bind(port, host, () => {
-      socket.off("error", reject);
-      // Send errors (ICMP unreachable reported late, EPERM) are the peer's business, not a crash.
-      socket.on("error", () => undefined);
-      const localPort = socket.address().port;
-      socket.on("message", (msg, rinfo) => onMessage(socket, localPort, msg, rinfo));
-      resolve(socket);
-    });
-  });
 }
 
 export const emulator: Emulator<CoapConfig> = {

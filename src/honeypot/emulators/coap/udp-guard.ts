@@ -1,13 +1,14 @@
 /**
- * What the UDP emulators (coap, ssdp) share: sessions per source (ip, port) exchange window, and the
- * reply gate against amplification. UDP has no handshake, so a source address is never verified: every
- * reply is (1) at most `factor` × the size of the datagram that caused it (the emulator shapes its reply
- * to fit, or sends nothing) and (2) allowed by the sensor's per-source byte budget (limits.allowReply).
- * A refused reply makes the sensor emit sensor.rate_limited — rate-limited by the sensor over all
- * sources, so a flood (even from spoofed sources) does not become an event flood.
+ * What the UDP emulators (coap, ssdp) share: binding (a handler error costs one datagram, not the
+ * sensor), sessions per source (ip, port) exchange window, and the reply gate against amplification.
+ * UDP has no handshake, so a source address is never verified: every reply is (1) at most `factor` ×
+ * the size of the datagram that caused it (the emulator shapes its reply to fit, or sends nothing)
+ * and (2) allowed by the sensor's per-source byte budget (limits.allowReply). A refused reply makes
+ * the sensor emit sensor.rate_limited — rate-limited by the sensor over all sources, so a flood (even
+ * from spoofed sources) does not become an event flood.
  * (It lives in coap/ because the helper that owns these emulators owns only their folders.)
  */
-import type { Socket as UdpSocket, RemoteInfo } from "node:dgram";
+import dgram, { type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
 import type { HoneypotProtocol } from "../../events.js";
 import type { EventFields } from "../mqtt/tcp-session.js";
 import type { EmulatorContext } from "../types.js";
@@ -72,4 +73,32 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
   map.delete(key);
   map.set(key, value);
   if (map.size > MAX_TRACKED) map.delete(map.keys().next().value!);
+}
+
+/** Binds one UDP socket (IPv6 when the host is), resolving when bound.  */
+export function bindUdp(
+  port: number,
+  host: string,
+  onMessage: (socket: dgram.Socket, localPort: number, msg: Buffer, rinfo: dgram.RemoteInfo) => void,
+  onError: (err: unknown) => void,
+): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({ type: host.includes(":") ? "udp6" : "udp4" });
+    socket.once("error", reject);
+    socket.bind(port, host, () => {
+      socket.off("error", reject);
+      // Send errors (ICMP unreachable reported late, EPERM) are the peer's business, not a crash.
+      socket.on("error", () => undefined);
+      const localPort = socket.address().port;
+      socket.on("message", (msg, rinfo) => {
+        try {
+          onMessage(socket, localPort, msg, rinfo);
+        } catch (err) {
+          // A bug met by attacker input must cost one datagram, not the sensor: logged loudly.
+          onError(err);
+        }
+      });
+      resolve(socket);
+    });
+  });
 }

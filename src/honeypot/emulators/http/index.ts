@@ -51,7 +51,13 @@ async function start(ctx: EmulatorContext, config: HttpConfig): Promise<RunningE
     const finish = (tooLarge: boolean) => {
       if (done) return;
       done = true;
-      respond(session, req, res, Buffer.concat(sample), size, tooLarge);
+      try {
+        respond(session, req, res, Buffer.concat(sample), size, tooLarge);
+      } catch (err) {
+        // A bug met by attacker input must cost one session, not the sensor: logged loudly, session ended.
+        ctx.log.error({ err, session: session.id }, "http emulator: unexpected error, session closed");
+        session.destroy("malformed input");
+      }
     };
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;

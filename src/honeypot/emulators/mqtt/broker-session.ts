@@ -82,6 +82,8 @@ export class BrokerSession {
       case "connect":
         return this.onConnect(packet);
       case "subscribe": {
+        // QoS 3 is reserved (3.1.1 §3.8.3.1: a malformed packet); mqtt-packet's parser lets it through.
+        if (packet.subscriptions.some((sub) => sub.qos > 2)) return this.malformed("requested QoS 3 in SUBSCRIBE", Buffer.alloc(0));
         const topics = packet.subscriptions.map((s) => cap(s.topic, limits.input));
         const granted = packet.subscriptions.map((s) => {
           if (!isValidFilter(s.topic) || (!this.subscriptions.has(s.topic) && this.subscriptions.size >= this.config.max_subscriptions)) return 0x80;
@@ -204,7 +206,14 @@ export class BrokerSession {
 
   private send(packet: Packet): void {
     if (this.closed) return;
-    this.write(generate(packet, { protocolVersion: this.version }));
+    let bytes: Buffer;
+    try {
+      bytes = generate(packet, { protocolVersion: this.version });
+    } catch (err) {
+      // Only reachable with values taken from a client packet that the parser let through: their input.
+      return this.malformed(`cannot answer: ${err instanceof Error ? err.message : String(err)}`, Buffer.alloc(0));
+    }
+    this.write(bytes);
   }
 
   private malformed(reason: string, sample: Buffer): void {

@@ -28,7 +28,15 @@ async function start(ctx: EmulatorContext, config: MqttConfig): Promise<RunningE
       socket.write(bytes);
     };
     const broker = new BrokerSession(ctx, config, retained, session, write);
-    socket.on("data", (chunk: Buffer) => broker.onData(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        broker.onData(chunk);
+      } catch (err) {
+        // A bug met by attacker input must cost one session, not the sensor: logged loudly, session ended.
+        ctx.log.error({ err, session: session.id }, "mqtt emulator: unexpected error, session closed");
+        session.destroy("malformed input");
+      }
+    });
   };
   try {
     for (const port of config.ports) servers.push(await listen(port, ctx.host, onConnection));

@@ -9,8 +9,7 @@
 import type dgram from "node:dgram";
 import os from "node:os";
 import { cap } from "../../events.js";
-import { bindUdp } from "../coap/index.js";
-import { UdpGuard } from "../coap/udp-guard.js";
+import { bindUdp, UdpGuard } from "../coap/udp-guard.js";
 import type { Emulator, EmulatorContext, RunningEmulator } from "../types.js";
 import { ssdpConfigSchema, type SsdpConfig } from "./config.js";
 import { answer, matchingTargets, parseSsdp } from "./message.js";
@@ -27,42 +26,41 @@ async function start(ctx: EmulatorContext, config: SsdpConfig): Promise<RunningE
   const location = config.location ?? `http://${host.includes(":") ? `[${host}]` : host}:${config.http_port}${device.descriptionPath}`;
   const guard = new UdpGuard(ctx, "ssdp", config.amplification_factor);
 
+  const onMessage = (socket: dgram.Socket, localPort: number, msg: Buffer, rinfo: dgram.RemoteInfo) => {
+    const emit = guard.from(rinfo, localPort);
+    const req = parseSsdp(msg);
+    const sample = () => ({ payload_b64: msg.subarray(0, MALFORMED_SAMPLE).toString("base64"), payload_size: msg.length });
+    if ("malformed" in req) return emit({ eventid: "ssdp.malformed", reason: req.malformed, ...sample() });
+    if (req.method !== "M-SEARCH") return emit({ eventid: "ssdp.malformed", reason: cap(`not an M-SEARCH: ${req.method} ${req.target}`, 1024), ...sample() });
+    const st = req.headers.get("st");
+    const man = req.headers.get("man");
+    // UDA: a device answers only `M-SEARCH *` with MAN "ssdp:discover" and an ST.
+    const targets = req.target === "*" && man === '"ssdp:discover"' && st ? matchingTargets(st, device) : [];
+    const budget = guard.budget(msg.length);
+    let sent = 0;
+    const now = new Date();
+    for (const t of targets) {
+      const bytes = answer(t, device, location, config.max_age, now);
+      if (sent + bytes.length > budget) break;
+      if (!guard.reply(socket, rinfo, bytes, budget - sent, localPort)) break;
+      sent += bytes.length;
+    }
+    const userAgent = req.headers.get("user-agent");
+    emit({
+      eventid: "ssdp.msearch",
+      st: st !== undefined ? cap(st, 1024) : undefined,
+      man: man !== undefined ? cap(man, 256) : undefined,
+      mx: req.headers.get("mx") !== undefined ? cap(req.headers.get("mx")!, 16) : undefined,
+      user_agent: userAgent !== undefined ? cap(userAgent, 1024) : undefined,
+      status: sent > 0 ? 200 : undefined,
+      response_size: sent,
+    });
+  };
+  const onError = (err: unknown) => ctx.log.error({ err }, "ssdp emulator: unexpected error, datagram dropped");
+
   const sockets: dgram.Socket[] = [];
   try {
-    for (const port of config.ports) {
-      sockets.push(
-        await bindUdp(port, ctx.host, (socket, localPort, msg, rinfo) => {
-          const emit = guard.from(rinfo, localPort);
-          const req = parseSsdp(msg);
-          const sample = () => ({ payload_b64: msg.subarray(0, MALFORMED_SAMPLE).toString("base64"), payload_size: msg.length });
-          if ("malformed" in req) return emit({ eventid: "ssdp.malformed", reason: req.malformed, ...sample() });
-          if (req.method !== "M-SEARCH") return emit({ eventid: "ssdp.malformed", reason: cap(`not an M-SEARCH: ${req.method} ${req.target}`, 1024), ...sample() });
-          const st = req.headers.get("st");
-          const man = req.headers.get("man");
-          // UDA: a device answers only `M-SEARCH *` with MAN "ssdp:discover" and an ST.
-          const targets = req.target === "*" && man === '"ssdp:discover"' && st ? matchingTargets(st, device) : [];
-          const budget = guard.budget(msg.length);
-          let sent = 0;
-          const now = new Date();
-          for (const t of targets) {
-            const bytes = answer(t, device, location, config.max_age, now);
-            if (sent + bytes.length > budget) break;
-            if (!guard.reply(socket, rinfo, bytes, budget - sent, localPort)) break;
-            sent += bytes.length;
-          }
-          const userAgent = req.headers.get("user-agent");
-          emit({
-            eventid: "ssdp.msearch",
-            st: st !== undefined ? cap(st, 1024) : undefined,
-            man: man !== undefined ? cap(man, 256) : undefined,
-            mx: req.headers.get("mx") !== undefined ? cap(req.headers.get("mx")!, 16) : undefined,
-            user_agent: userAgent !== undefined ? cap(userAgent, 1024) : undefined,
-            status: sent > 0 ? 200 : undefined,
-            response_size: sent,
-          });
-        }),
-      );
-    }
+    for (const port of config.ports) sockets.push(await bindUdp(port, ctx.host, onMessage, onError));
   } catch (err) {
     sockets.forEach((s) => s.close());
     throw err;

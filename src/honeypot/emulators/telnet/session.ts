@@ -120,7 +120,9 @@ export class TelnetSession {
 
   private send(bytes: Buffer, raw = false): void {
     if (this.phase === "closed" && !raw) return;
-    if (this.socket.writableLength > this.o.ctx.limits.maxBufferBytes) {
+    // Room for one line's full output (≤ 64 KiB) beyond the buffer cap; a peer that lets more pile up
+    // is not reading, and holding its output would let it grow our memory.
+    if (this.socket.writableLength > this.o.ctx.limits.maxBufferBytes + 64 * 1024) {
       this.close("peer not reading");
       return;
     }
