@@ -13,6 +13,7 @@ import { registerScan } from "./commands/scan.js";
 import { registerServe } from "./commands/serve.js";
 import { registerTag } from "./commands/tag.js";
 import { registerTags } from "./commands/tags.js";
+import { registerTraffic } from "./commands/traffic.js";
 import { registerVulns } from "./commands/vulns.js";
 
 /** Pillar commands that exist; the others are listed as planned. Each pillar adds itself here. */
@@ -21,6 +22,7 @@ const builtPillars: Record<string, (program: Command) => void> = {
   tag: registerTag,
   honeypot: registerHoneypot,
   vulns: registerVulns,
+  traffic: registerTraffic,
 };
 
 export function buildProgram(): Command {

@@ -6,7 +6,7 @@
  * id` tells which events are new, so duplicates are never counted), aggregate counts summed in memory per
  * batch and written with one multi-row upsert (`count = count + excluded.count`), and a GeoIP cache.
  */
-import type { Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { GeoLookup } from "../../core/geo/index.js";
 import { noGeo } from "../../core/geo/index.js";
 import type { Database, Dialect, Storage } from "../../core/storage/index.js";
@@ -14,6 +14,7 @@ import { nowIso, toJson, withTransaction } from "../../core/storage/index.js";
 import type { HoneypotEvent } from "../events.js";
 import { bulkInsert } from "./bulk.js";
 import { boundKey, commandFingerprint, credentialKey, isDownload, net24Of, UNKNOWN, type Dimension } from "./keys.js";
+import { residualJson } from "./residual.js";
 
 type Trx = Transaction<Database>;
 type EventRow = Database["honeypot_events"];
@@ -115,7 +116,7 @@ function toRow(e: HoneypotEvent, geo: GeoLookup, receivedAt: string): EventRow {
     password: e.password ?? null,
     input: e.input ?? null,
     url: e.url ?? null,
-    data: toJson(e),
+    data: residualJson(e),
     received_at: receivedAt,
   };
 }
@@ -158,7 +159,8 @@ async function countCommandSequences(trx: Trx, fresh: readonly EventRow[], close
     const lines = await trx
       .selectFrom("honeypot_events")
       .select(["sensor", "session", "input"])
-      .where("eventid", "=", "telnet.command.input")
+      // A literal, so the partial index on command lines (migration 0006) applies.
+      .where("eventid", "=", sql.lit("telnet.command.input"))
       .where("sensor", "in", [...new Set(chunk.map((r) => r.sensor))])
       .where("session", "in", [...new Set(chunk.map((r) => r.session))])
       .orderBy("timestamp")
@@ -187,18 +189,25 @@ function byTime(a: EventRow, b: EventRow): number {
   return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** Per-batch counts: nested maps (dimension → day+protocol → key), so adding builds no composite strings. */
 class DailyCounts {
-  readonly #map = new Map<string, Database["honeypot_daily"]>();
+  readonly #byDimension = new Map<Dimension, Map<string, Map<string, Database["honeypot_daily"]>>>();
 
   add(day: string, dimension: Dimension, rawKey: string, protocol: string): void {
     const key = rawKey.length <= 512 ? rawKey : boundKey(rawKey);
-    const id = `${dimension}\u0000${day}\u0000${protocol}\u0000${key}`;
-    const row = this.#map.get(id);
+    let slices = this.#byDimension.get(dimension);
+    if (!slices) this.#byDimension.set(dimension, (slices = new Map()));
+    const slice = day + protocol;
+    let keys = slices.get(slice);
+    if (!keys) slices.set(slice, (keys = new Map()));
+    const row = keys.get(key);
     if (row) row.count++;
-    else this.#map.set(id, { day, dimension, key, protocol, count: 1 });
+    else keys.set(key, { day, dimension, key, protocol, count: 1 });
   }
 
   rows(): Database["honeypot_daily"][] {
-    return [...this.#map.values()];
+    const out: Database["honeypot_daily"][] = [];
+    for (const slices of this.#byDimension.values()) for (const keys of slices.values()) for (const row of keys.values()) out.push(row);
+    return out;
   }
 }

@@ -9,6 +9,7 @@ import type { Database } from "../../core/storage/index.js";
 import { fromJson } from "../../core/storage/index.js";
 import type { HoneypotEvent } from "../events.js";
 import { dimensions, parseCredentialKey, type Dimension } from "./keys.js";
+import { COLUMN_FIELDS, joinEvent } from "./residual.js";
 
 export const DEFAULT_STATS_LIMIT = 20;
 export const MAX_STATS_LIMIT = 10_000;
@@ -84,7 +85,7 @@ export interface StoredEvent {
 
 /** Events newest first. */
 export async function queryEvents(db: Kysely<Database>, q: EventsQuery): Promise<StoredEvent[]> {
-  let query = db.selectFrom("honeypot_events").select(["data", "src_country", "src_asn", "src_net24", "received_at"]);
+  let query = db.selectFrom("honeypot_events").select([...COLUMN_FIELDS, "data", "src_country", "src_asn", "src_net24", "received_at"]);
   if (q.sensor !== undefined) query = query.where("sensor", "=", q.sensor);
   if (q.src_ip !== undefined) query = query.where("src_ip", "=", q.src_ip);
   if (q.eventid !== undefined) query = query.where("eventid", "=", q.eventid);
@@ -92,7 +93,7 @@ export async function queryEvents(db: Kysely<Database>, q: EventsQuery): Promise
   if (q.until !== undefined) query = query.where("timestamp", "<", q.until);
   const rows = await query.orderBy("timestamp", "desc").orderBy("id", "desc").limit(q.limit ?? DEFAULT_EVENTS_LIMIT).execute();
   return rows.map((r) => ({
-    event: fromJson<HoneypotEvent>(r.data),
+    event: joinEvent(r),
     enrichment: { src_country: r.src_country, src_asn: r.src_asn === null ? null : Number(r.src_asn), src_net24: r.src_net24 },
     received_at: r.received_at,
   }));
@@ -105,7 +106,7 @@ export async function* eventsSince(db: Kysely<Database>, since: string, eventids
     let query = db
       .selectFrom("honeypot_events as e")
       .leftJoin("honeypot_sensors as s", "s.id", "e.sensor")
-      .select(["e.id", "e.timestamp", "e.data", "e.src_country", "e.src_asn", "e.src_net24", "e.received_at", "s.country as sensor_country", "s.asn as sensor_asn"])
+      .select([...COLUMN_FIELDS.map((c) => `e.${c}` as const), "e.data", "e.src_country", "e.src_asn", "e.src_net24", "e.received_at", "s.country as sensor_country", "s.asn as sensor_asn"])
       .where("e.timestamp", ">=", since)
       .where("e.eventid", "in", [...eventids]);
     if (after) {
@@ -115,7 +116,7 @@ export async function* eventsSince(db: Kysely<Database>, since: string, eventids
     const rows = await query.orderBy("e.timestamp").orderBy("e.id").limit(page).execute();
     for (const r of rows) {
       yield {
-        event: fromJson<HoneypotEvent>(r.data),
+        event: joinEvent(r),
         enrichment: { src_country: r.src_country, src_asn: r.src_asn === null ? null : Number(r.src_asn), src_net24: r.src_net24 },
         received_at: r.received_at,
         sensor_country: r.sensor_country,

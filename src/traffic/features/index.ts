@@ -1,0 +1,2 @@
+export * from "./afterimage/index.js";
+export * from "./window/index.js";

@@ -1,0 +1,2 @@
+export * from "./model-file.js";
+export { mulberry32 } from "./prng.js";
