@@ -60,7 +60,7 @@ export default async function run(args: string[]): Promise<void> {
   const json = args.includes("--json");
   const traffic = syntheticTraffic({ seed: 2026, devices: 20, benignSeconds: 7200, scanSeconds: 300, scanRate: 300 });
   const packets = traffic.map((t) => t.packet);
-  const writer = new CaptureWriter({ format: "pcap", linkType: 1 });
+  const writer = new CaptureWriter({ format: "pcap", linkType: 1, nano: true });
   for (const p of packets) writer.write({ tsSec: Math.floor(p.ts), tsNsec: Math.round((p.ts % 1) * 1e9), wireLength: p.wireLength, data: frame(p), linkType: 1 });
   const capture = writer.toBuffer();
 
@@ -97,9 +97,11 @@ export default async function run(args: string[]): Promise<void> {
       ai.update(decodePacket(r), x);
       sum += kitnet.score(x);
     }
-    return raw.length;
+    return { count: raw.length, sum };
   });
-  if (full.result !== packets.length) throw new Error(`decoded ${full.result} packets, wrote ${packets.length}`);
+  if (full.result.count !== packets.length) throw new Error(`decoded ${full.result.count} packets, wrote ${packets.length}`);
+  // The same scores (up to timestamp rounding to ns) from decoded frames as from the in-memory packets.
+  if (Math.abs(full.result.sum - score.result) > 1e-4 * Math.abs(score.result)) throw new Error(`scores differ after decode: ${full.result.sum} vs ${score.result}`);
 
   const rate = (n: number, s: number) => Math.round(n / s);
   const figures = {

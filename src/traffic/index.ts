@@ -11,3 +11,7 @@ export type { DecodedPacket } from "./packet.js";
 export * from "./pcap/index.js";
 export * from "./decode/index.js";
 export * from "./flows/index.js";
+// Features (AfterImage, per-device windows) and models (KitNET, model files) — issue 7, part 2.
+export * from "./features/index.js";
+export * from "./models/kitnet/index.js";
+export * from "./models/common/index.js";

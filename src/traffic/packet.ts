@@ -24,6 +24,11 @@ export interface DecodedPacket {
   srcIp?: string;
   dstIp?: string;
   ttl?: number;
+  /**
+   * The IP datagram is longer than the bytes captured (snaplen, or a record cut short): the layers above
+   * may be partial. nDPI's reader drops such IPv4 packets from its flows; we keep them (docs/traffic.md).
+   */
+  ipTruncated?: boolean;
   /** IP protocol number: 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6, 47 GRE, … */
   ipProto?: number;
   srcPort?: number;

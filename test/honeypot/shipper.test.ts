@@ -75,8 +75,11 @@ describe("shipper", () => {
       // connect, 4 options, size, login, 5 inputs, download, closed
       expect(stored.length).toBe(14);
       expect(ts.sensor.stats().shipped).toBe(14);
-      const sensorRow = await collector.storage.db.selectFrom("honeypot_sensors").selectAll().where("id", "=", "ship-1").executeTakeFirstOrThrow();
-      expect(sensorRow.last_heartbeat).not.toBeNull();
+      // Heartbeats run on their own timer (every 0.2 s here): wait for one rather than assume it came first.
+      const heartbeat = async () =>
+        (await collector.storage.db.selectFrom("honeypot_sensors").select("last_heartbeat").where("id", "=", "ship-1").executeTakeFirstOrThrow()).last_heartbeat;
+      await waitFor(async () => (await heartbeat()) !== null, "heartbeat", 20_000);
+      expect(await heartbeat()).not.toBeNull();
     } finally {
       await collector.stop();
     }

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CaptureWriter } from "../../src/traffic/pcap/index.js";
 import { runCli } from "../helpers/cli.js";
-import { describeWithShared, sharedFixture } from "../helpers/fixtures.js";
+import { describeWithShared, repoRoot, sharedFixture } from "../helpers/fixtures.js";
 import { clientHello, dnsQuery, ether, ipv4, tcp, udp } from "./build.js";
 
 function capture(format: "pcap" | "pcapng"): Buffer {
@@ -19,6 +20,21 @@ function capture(format: "pcap" | "pcapng"): Buffer {
   ];
   frames.forEach((data, i) => w.write({ tsSec: 1_700_000_000 + i, tsNsec: 0, wireLength: data.length, data, linkType: 1 }));
   return w.toBuffer();
+}
+
+/** runCli feeds stdin as text; a capture is binary, so this variant hands the child the file as stdin. */
+function runCliBinaryStdin(args: string[], stdinFile: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const fd = openSync(stdinFile, "r");
+    const child = spawn(path.join(repoRoot, "node_modules/.bin/tsx"), [path.join(repoRoot, "src/cli/main.ts"), ...args], { cwd: repoRoot, stdio: [fd, "pipe", "pipe"] });
+    closeSync(fd);
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 const dir = mkdtempSync(path.join(tmpdir(), "iotscope-traffic-cli-"));
@@ -50,7 +66,7 @@ describe("iotscope traffic read", () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/pcap capture, link types 1/);
     expect(human.stdout).toMatch(/packet 5: ethernet: truncated/);
-    const r = await runCli(["traffic", "read", "-", "--packets"], { input: buf.toString("latin1") });
+    const r = await runCliBinaryStdin(["traffic", "read", "-", "--packets"], file);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines).toHaveLength(6);

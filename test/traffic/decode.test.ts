@@ -42,6 +42,16 @@ describe("link and network layers", () => {
     expect(later.ipProto).toBe(17);
   });
 
+  it("marks an IP datagram longer than the bytes captured (snaplen) as ipTruncated, still decoding its headers", () => {
+    const whole = ether(0x0800, ipv4(6, tcp(1, 2, 0x18, "some payload")));
+    expect(dec(whole).ipTruncated).toBeUndefined();
+    const cut = dec(whole.subarray(0, whole.length - 4));
+    expect(cut).toMatchObject({ ipTruncated: true, srcPort: 1, payloadLength: 8 });
+    expect(cut.decodeError).toBeUndefined();
+    const v6 = ether(0x86dd, ipv6(17, udp(1, 2, "abcdef")));
+    expect(dec(v6.subarray(0, v6.length - 2)).ipTruncated).toBe(true);
+  });
+
   it("ICMP and ICMPv6 type/code", () => {
     expect(dec(ether(0x0800, ipv4(1, bytes([8, 0, 0, 0, 0, 1, 0, 1]))))).toMatchObject({ app: "icmp", icmpType: 8, icmpCode: 0 });
     expect(dec(ether(0x86dd, ipv6(58, bytes([135, 0, 0, 0], new Uint8Array(20)))))).toMatchObject({ app: "icmp", icmpType: 135, ipProto: 58 });

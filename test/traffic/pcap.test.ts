@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { CaptureError, CaptureReadError, CaptureWriter, readCapture, readCaptureSync, type RawPacket } from "../../src/traffic/pcap/index.js";
@@ -50,8 +53,8 @@ function ngBody(le: boolean, spec: [number, number][]): Buffer {
   const parts = spec.map(([v, width]) => {
     const b = Buffer.alloc(width);
     if (width === 1) b.writeUInt8(v);
-    else if (width === 2) (le ? b.writeUInt16LE(v) : b.writeUInt16BE(v));
-    else (le ? b.writeUInt32LE(v) : b.writeUInt32BE(v));
+    else if (width === 2) b[le ? "writeUInt16LE" : "writeUInt16BE"](v);
+    else b[le ? "writeUInt32LE" : "writeUInt32BE"](v);
     return b;
   });
   return Buffer.concat(parts);
@@ -128,6 +131,18 @@ describe("pcap reader", () => {
     expect(got.map((p) => Buffer.from(p.data).toString("hex"))).toEqual(readCaptureSync(data).packets.map((p) => Buffer.from(p.data).toString("hex")));
     expect(reader.format).toBe("pcap");
     expect(reader.packets).toBe(2);
+  });
+
+  it("streams from a file path, and stops cleanly when the consumer breaks early", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "iotscope-pcap-")), "x.cap");
+    writeFileSync(file, handPcap(0xa1b2c3d4, true, 1, recs));
+    const all: number[] = [];
+    for await (const p of readCapture(file)) all.push(p.wireLength);
+    expect(all).toEqual(recs.map((r) => r.data.length));
+    for await (const p of readCapture(file)) {
+      expect(p.index).toBe(0);
+      break;
+    }
   });
 
   it("async iterator yields the good packets, then throws the CaptureError (or stops quietly)", async () => {

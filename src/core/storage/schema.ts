@@ -290,7 +290,7 @@ export interface HoneypotEventsTable {
   password: string | null;
   input: string | null;
   url: string | null;
-  /** JSON: the event as received (src/honeypot/events.ts). */
+  /** JSON: the event's fields that have no column of their own (src/honeypot/collector/residual.ts merges them back on read). */
   data: JsonText;
   received_at: IsoTimestamp;
 }

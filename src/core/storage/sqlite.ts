@@ -6,6 +6,7 @@ import { Kysely, sql } from "kysely";
 import { UsageError, describeError } from "../errors.js";
 import type { Database } from "./schema.js";
 import { SharedFileSqliteDialect } from "./sqlite-dialect.js";
+import { withStatementCache } from "./statement-cache.js";
 import type { Storage } from "./types.js";
 
 /** How long a write waits for another process's write lock before failing with SQLITE_BUSY. */
@@ -29,7 +30,7 @@ export async function openSqlite(file: string): Promise<Storage> {
   }
 
   const db = new Kysely<Database>({
-    dialect: new SharedFileSqliteDialect({ database: native }, inMemory ? undefined : realpathSync(file)),
+    dialect: new SharedFileSqliteDialect({ database: withStatementCache(native) }, inMemory ? undefined : realpathSync(file)),
   });
   try {
     // Opening is lazy about the file header; the first query finds out whether this is a database at all.

@@ -55,7 +55,11 @@ function spawn(init: WorkerInit): Worker {
   const self = import.meta.url;
   if (!self.endsWith(".ts")) return new Worker(new URL("./worker.js", self), { workerData: init });
   const entry = new URL("./worker.ts", self).href;
-  const boot = `import { register } from "tsx/esm/api"; register(); await import(${JSON.stringify(entry)});`;
+  // Resolved here, next to this file: inside an eval'd worker a bare "tsx" resolves from the process's
+  // working directory, which fails when iotscope runs from elsewhere. (vitest lacks import.meta.resolve;
+  // it always runs from the repository, where the bare name resolves.)
+  const api = typeof import.meta.resolve === "function" ? import.meta.resolve("tsx/esm/api") : "tsx/esm/api";
+  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)});`;
   return new Worker(boot, { eval: true, workerData: init });
 }
 

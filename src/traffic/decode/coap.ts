@@ -1,7 +1,9 @@
 /**
- * CoAP (RFC 7252) method/response code and Uri-Path. coap-packet (a dependency) is not used here:
- * its parse() throws on malformed input and copies every option into a Buffer-backed object, which the
- * per-packet hot path and fuzzed captures cannot afford; this bounded walk reads only what we report.
+ * CoAP (RFC 7252) method/response code and Uri-Path. coap-packet (a dependency, used by the scanner)
+ * is not used here: tried on captured bytes, its parse() throws a bare RangeError on a truncated
+ * header, accepts a token length beyond the message, and builds an object with a Buffer per option —
+ * neither tolerant nor cheap for a per-packet hot path over fuzzed captures. This bounded walk reads
+ * only the two fields we report and gives up quietly on anything malformed.
  */
 import { latin1 } from "./tls.js";
 

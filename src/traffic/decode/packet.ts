@@ -26,6 +26,7 @@ function blank(raw: RawPacket): DecodedPacket {
     srcIp: undefined,
     dstIp: undefined,
     ttl: undefined,
+    ipTruncated: undefined,
     ipProto: undefined,
     srcPort: undefined,
     dstPort: undefined,
@@ -157,6 +158,7 @@ function decodeIPv4(p: DecodedPacket, b: Uint8Array, o: number, end: number): vo
   // Ethernet pads short frames: the IP total length says where the datagram ends. A smaller
   // captured length is just snaplen; a total below the header length is TSO/offload zero, ignored.
   if (total >= hl && o + total < end) end = o + total;
+  else if (o + total > end) p.ipTruncated = true;
   const frag = ((b[o + 6]! << 8) | b[o + 7]!) & 0x1fff;
   if (frag !== 0) {
     p.payloadLength = end - o - hl;
@@ -174,6 +176,7 @@ function decodeIPv6(p: DecodedPacket, b: Uint8Array, o: number, end: number): vo
   p.dstIp = ipv6String(b, o + 24);
   const plen = (b[o + 4]! << 8) | b[o + 5]!;
   if (plen > 0 && o + 40 + plen < end) end = o + 40 + plen; // plen 0: jumbogram or offload
+  else if (o + 40 + plen > end) p.ipTruncated = true;
   let next = b[o + 6]!;
   let q = o + 40;
   for (let hops = 0; hops < 16; hops++) {

@@ -185,30 +185,23 @@ function affectedSignals(c: Collector, catalogue: Catalogue, affected: ClassifyA
 function descriptionSignals(c: Collector, catalogue: Catalogue, descriptions: ClassifyInput["descriptions"]): void {
   const typeWords = new Map<string, string>();
   for (const d of descriptions) {
-    const tokens = tokenize(d.text);
-    const named = vendorsFound(catalogue, tokens);
-    if (named.length === 0) distinctiveSignals(c, catalogue, normalizeName(tokens.text), "description", WEIGHTS.familyInDescription);
-    for (const e of named) {
+    const a = analyseText(catalogue, d.text);
+    if (a.named.length === 0) applyDistinctive(c, a.distinctive, "description", WEIGHTS.familyInDescription);
+    for (const e of a.named) {
       c.vendors.add(e.id);
       if (e.scope === "devices") {
         add(c, `desc-vendor:${e.id}`, WEIGHTS.vendorInDescription, `description names IoT vendor ${e.name}`);
       }
-      const normalized = normalizeName(tokens.text);
-      for (const f of catalogue.families.get(e.id) ?? []) {
-        const model = familyInText(f, normalized);
-        if (!model) continue;
-        c.familyTypes.add(f.type);
-        add(c, `desc-family:${e.id}:${f.name}`, WEIGHTS.familyInDescription, `description names ${e.name} ${f.name} model ${model} (${f.type}, catalogue)`);
-      }
     }
-    const skip = new Set<number>();
-    for (const x of catalogue.excludePhrases.find(tokens)) for (let i = x.start; i < x.end; i++) skip.add(i);
-    for (const hit of catalogue.typePhrases.find(tokens, { plural: true, skip })) {
-      const had = typeWords.get(hit.value.id);
-      if (had === undefined || hit.text < had) typeWords.set(hit.value.id, hit.text);
+    for (const { vendor: e, family: f, model } of a.families) {
+      c.familyTypes.add(f.type);
+      add(c, `desc-family:${e.id}:${f.name}`, WEIGHTS.familyInDescription, `description names ${e.name} ${f.name} model ${model} (${f.type}, catalogue)`);
     }
-    const generic = catalogue.genericPhrases.find(tokens, { plural: true })[0];
-    if (generic) add(c, "desc-generic", WEIGHTS.descriptionGeneric, `description mentions '${generic.text}'`);
+    for (const [id, text] of a.typeWords) {
+      const had = typeWords.get(id);
+      if (had === undefined || text < had) typeWords.set(id, text);
+    }
+    if (a.generic !== undefined) add(c, "desc-generic", WEIGHTS.descriptionGeneric, `description mentions '${a.generic}'`);
   }
   // In catalogue order, so that which types count does not depend on the order of the texts.
   for (const type of catalogue.deviceTypes) {
@@ -219,12 +212,103 @@ function descriptionSignals(c: Collector, catalogue: Catalogue, descriptions: Cl
   }
 }
 
-/** Families whose model names identify their vendor, looked for where no vendor was named. */
-function distinctiveSignals(c: Collector, catalogue: Catalogue, normalized: string, via: string, weight: number): void {
+/** What one description says, whatever record it is in: a pure function of the catalogue and the text. */
+interface TextAnalysis {
+  named: VendorEntry[];
+  /** Distinctive family models, looked for only when no vendor is named. */
+  distinctive: DistinctiveHit[];
+  families: Array<{ vendor: VendorEntry; family: CompiledFamily; model: string }>;
+  /** Device type id → the smallest wording found. */
+  typeWords: Map<string, string>;
+  generic?: string;
+}
+
+interface DistinctiveHit {
+  family: CompiledFamily;
+  vendor: VendorEntry;
+  model: string;
+}
+
+// Memo of text analyses per catalogue. The same description is classified again and again: CVE 5 and
+// NVD carry the same text, and every re-merge of an entry re-classifies the texts of all its records.
+// Bounded by clearing: a cache miss only costs the analysis.
+const MEMO_SIZE = 20_000;
+const textMemo = new WeakMap<Catalogue, Map<string, TextAnalysis>>();
+const distinctiveMemo = new WeakMap<Catalogue, Map<string, DistinctiveHit[]>>();
+
+function memoOf<V>(memo: WeakMap<Catalogue, Map<string, V>>, catalogue: Catalogue): Map<string, V> {
+  let m = memo.get(catalogue);
+  if (!m) memo.set(catalogue, (m = new Map()));
+  else if (m.size >= MEMO_SIZE) m.clear();
+  return m;
+}
+
+function analyseText(catalogue: Catalogue, text: string): TextAnalysis {
+  const memo = memoOf(textMemo, catalogue);
+  const had = memo.get(text);
+  if (had) return had;
+  const tokens = tokenize(text);
+  const named = vendorsFound(catalogue, tokens);
+  const normalized = normalizeName(tokens.text);
+  const families: TextAnalysis["families"] = [];
+  for (const e of named) {
+    for (const f of catalogue.families.get(e.id) ?? []) {
+      const model = familyInText(f, normalized);
+      if (model) families.push({ vendor: e, family: f, model });
+    }
+  }
+  const skip = new Set<number>();
+  for (const x of catalogue.excludePhrases.find(tokens)) for (let i = x.start; i < x.end; i++) skip.add(i);
+  const typeWords = new Map<string, string>();
+  for (const hit of catalogue.typePhrases.find(tokens, { plural: true, skip })) {
+    const w = typeWords.get(hit.value.id);
+    if (w === undefined || hit.text < w) typeWords.set(hit.value.id, hit.text);
+  }
+  const generic = catalogue.genericPhrases.find(tokens, { plural: true })[0]?.text;
+  const a: TextAnalysis = {
+    named,
+    distinctive: named.length === 0 ? distinctiveHits(catalogue, normalized) : [],
+    families,
+    typeWords,
+    ...(generic !== undefined && { generic }),
+  };
+  memo.set(text, a);
+  return a;
+}
+
+// One alternation of every distinctive family's regex: most texts name no such model, and one scan
+// that says so is cheaper than one scan per family.
+const anyDistinctive = new WeakMap<Catalogue, RegExp | null>();
+
+/** Families whose model names identify their vendor, found in a normalised text. */
+function distinctiveHits(catalogue: Catalogue, normalized: string): DistinctiveHit[] {
+  let any = anyDistinctive.get(catalogue);
+  if (any === undefined) {
+    const fams = catalogue.distinctiveFamilies;
+    any = fams.length ? new RegExp(fams.map((f) => f.textRegex.source).join("|"), "u") : null;
+    anyDistinctive.set(catalogue, any);
+  }
+  if (any === null || !any.test(normalized)) return [];
+  const memo = memoOf(distinctiveMemo, catalogue);
+  const had = memo.get(normalized);
+  if (had) return had;
+  const hits: DistinctiveHit[] = [];
   for (const f of catalogue.distinctiveFamilies) {
     const model = familyInText(f, normalized);
     if (!model) continue;
-    const e = catalogue.vendors.find((v) => v.id === f.vendor)!;
+    hits.push({ family: f, vendor: catalogue.vendors.find((v) => v.id === f.vendor)!, model });
+  }
+  memo.set(normalized, hits);
+  return hits;
+}
+
+/** Families whose model names identify their vendor, looked for where no vendor was named. */
+function distinctiveSignals(c: Collector, catalogue: Catalogue, normalized: string, via: string, weight: number): void {
+  applyDistinctive(c, distinctiveHits(catalogue, normalized), via, weight);
+}
+
+function applyDistinctive(c: Collector, hits: readonly DistinctiveHit[], via: string, weight: number): void {
+  for (const { family: f, vendor: e, model } of hits) {
     c.vendors.add(e.id);
     c.familyTypes.add(f.type);
     add(c, `family:${e.id}:${f.name}`, weight, `${via} names model ${model}, a ${e.name} ${f.name} (${f.type}, catalogue)`);

@@ -2,7 +2,8 @@
 import { expect, it } from "vitest";
 import { openGeo } from "../../../src/core/geo/index.js";
 import type { Storage } from "../../../src/core/storage/index.js";
-import { commandFingerprint, credentialKey, honeypotStats, ingestEvents, net24Of } from "../../../src/honeypot/index.js";
+import { commandFingerprint, credentialKey, eventIds, honeypotEventSchema, honeypotStats, ingestEvents, net24Of, queryEvents } from "../../../src/honeypot/index.js";
+import { eventsSince } from "../../../src/honeypot/collector/stats.js";
 import { describeEachBackend } from "../../helpers/db.js";
 import { describeWithShared } from "../../helpers/fixtures.js";
 import { AU_IP, event, GB_IP, geoPaths, SE_IP, telnetSession } from "./support.js";
@@ -72,12 +73,31 @@ describeEachBackend("honeypot ingest", (open) => {
     for (const k of Object.keys(urls)) expect(k.length).toBeLessThanOrEqual(512);
   });
 
-  it("stores the full event JSON", async () => {
+  it("gives back every event of a batch exactly as sent, through the events query and the export reader", async () => {
     const storage = await open();
-    const e = event({ eventid: "mqtt.publish", protocol: "mqtt", topic: "home/+/cmd", payload_b64: "AAEC", payload_size: 3, qos: 1, retain: false });
-    await ingestEvents(storage, [e]);
-    const row = await storage.db.selectFrom("honeypot_events").select("data").where("id", "=", e.id).executeTakeFirstOrThrow();
-    expect(JSON.parse(row.data)).toEqual(e);
+    const sent = [
+      event({ eventid: "mqtt.publish", protocol: "mqtt", topic: "home/+/cmd", payload_b64: "AAEC", payload_size: 3, qos: 1, retain: false, client_id: "" }),
+      event({ eventid: "mqtt.subscribe", protocol: "mqtt", topics: ["a/#", "b/\u0000/c"], username: "", password: "" }),
+      event({ eventid: "http.request", protocol: "http", method: "GET", url: "/cgi-bin/luci?x=ü", headers: { host: "192.0.2.1", "x-odd": "a\"b" }, status: 404, user_agent: "Mozila/5.0" }),
+      event({ eventid: "telnet.command.input", input: "  echo -e '\\x41'\n", persona: "dvr-xm" }),
+      event({ eventid: "telnet.session.file_download", url: "http://198.51.100.1/x86", tool: "wget" }),
+      event({ eventid: "session.closed", duration: 0, src_ip: "2001:db8::1", dst_ip: "2001:db8::2", src_port: 0, dst_port: 65535 }),
+      event({ eventid: "coap.request", protocol: "coap", transport: "udp", method: "GET", path: "/.well-known/core", response_size: 12 }),
+      event({ eventid: "telnet.login.success", username: "root", password: "xc3511", message: "ok" }),
+    ].map((e) => honeypotEventSchema.parse(e));
+    expect(await ingestEvents(storage, sent)).toEqual({ accepted: sent.length, duplicates: 0 });
+    const byId = new Map(sent.map((e) => [e.id, e]));
+    const queried = await queryEvents(storage.db, { limit: 100 });
+    expect(queried).toHaveLength(sent.length);
+    for (const { event: got } of queried) {
+      expect(got).toEqual(byId.get(got.id));
+      // Same keys in the same order as the parsed event, so JSON output is unchanged too.
+      expect(JSON.stringify(got)).toBe(JSON.stringify(byId.get(got.id)));
+    }
+    const exported = [];
+    for await (const r of eventsSince(storage.db, "2026-01-01T00:00:00.000Z", eventIds)) exported.push(r.event);
+    expect(exported).toHaveLength(sent.length);
+    for (const got of exported) expect(got).toStrictEqual(byId.get(got.id));
   });
 });
 

@@ -15,7 +15,7 @@ import { columnType } from "../schema-helpers.js";
 import type { StorageMigration } from "../schema-helpers.js";
 
 export const honeypot: StorageMigration = {
-  async up(db, dialect) {
+  async up(db) {
     await db.schema
       .createTable("honeypot_sensors")
       .addColumn("id", "text", (col) => col.primaryKey())
@@ -69,7 +69,6 @@ export const honeypot: StorageMigration = {
       .addColumn("url", "text")
       .addColumn("data", columnType.json, (col) => col.notNull())
       .addColumn("received_at", columnType.timestamp, (col) => col.notNull())
-      .$call((t) => (dialect === "sqlite" ? t.modifyEnd(sql`without rowid`) : t))
       .execute();
     // The events query and exports walk a time window; command fingerprints read a session. No index on
     // src_ip: attacker addresses arrive in random order, and that one index cost a third of the SQLite

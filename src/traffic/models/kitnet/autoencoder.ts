@@ -101,24 +101,26 @@ export class Autoencoder {
   }
 
   private forward(src: Float64Array, idx?: Int32Array): number {
-    const { x, y, z, weights: W, hidden: h, visible: n } = this;
+    const { x, y, z, weights: W, hidden: h, visible: n, normMin, normMax, hiddenBias, visibleBias } = this;
+    if (idx) for (let i = 0; i < n; i++) x[i] = (src[idx[i]!]! - normMin[i]!) / (normMax[i]! - normMin[i]! + 1e-16);
+    else for (let i = 0; i < n; i++) x[i] = (src[i]! - normMin[i]!) / (normMax[i]! - normMin[i]! + 1e-16);
+    // Row-wise accumulation: W is read in memory order.
+    for (let j = 0; j < h; j++) y[j] = hiddenBias[j]!;
     for (let i = 0; i < n; i++) {
-      const v = idx ? src[idx[i]!]! : src[i]!;
-      x[i] = (v - this.normMin[i]!) / (this.normMax[i]! - this.normMin[i]! + 1e-16);
+      const xi = x[i]!;
+      const row = i * h;
+      for (let j = 0; j < h; j++) y[j] = y[j]! + xi * W[row + j]!;
     }
-    for (let j = 0; j < h; j++) {
-      let s = this.hiddenBias[j]!;
-      for (let i = 0; i < n; i++) s += x[i]! * W[i * h + j]!;
-      y[j] = sigmoid(s);
-    }
+    for (let j = 0; j < h; j++) y[j] = sigmoid(y[j]!);
     let err = 0;
     for (let i = 0; i < n; i++) {
-      let s = this.visibleBias[i]!;
+      let s = visibleBias[i]!;
       const row = i * h;
       for (let j = 0; j < h; j++) s += y[j]! * W[row + j]!;
       const zi = sigmoid(s);
       z[i] = zi;
-      err += (x[i]! - zi) ** 2;
+      const d = x[i]! - zi;
+      err += d * d;
     }
     return Math.sqrt(err / n);
   }
