@@ -20,21 +20,11 @@ import { openGeo, type GeoLookup } from "../src/core/geo/index.js";
 import { openStorage, type Storage } from "../src/core/storage/index.js";
 import { createEnrolToken, enrolSensor, ingestEvents, type HoneypotEvent } from "../src/honeypot/index.js";
 import { buildServer } from "../src/server/index.js";
+import { mulberry32 as rng } from "../src/core/random.js";
 
 export const COLLECTOR_GOAL = 50_000;
 const BATCH = 5_000;
 
-/** mulberry32: a tiny seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** UUID v7 shape, as the sensor makes them: 48-bit millisecond time first, so ids arrive in order. */
 function uuidFrom(random: () => number, ms = 0): string {

@@ -5,21 +5,11 @@
  */
 import { pathToFileURL } from "node:url";
 import { builtinBlocklist, ipv4Cidr } from "../src/core/net/index.js";
+import { mulberry32u32 as rng } from "../src/core/random.js";
 
 const RANDOM_CIDRS = 100_000;
 const LOOKUPS = 10_000_000;
 
-/** mulberry32: a tiny seeded PRNG giving unsigned 32-bit integers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 export default async function run(): Promise<void> {
   const next = rng(0x10f5c09e);

@@ -13,6 +13,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { compileRuleSet, defaultRulesDir, exampleSubject, loadRules, ruleSetFromTexts, type Rule, type Tagger } from "../src/tag/index.js";
+import { mulberry32 as rng } from "../src/core/random.js";
 
 const GOAL_RATE = 100_000;
 const POOL = 100_000;
@@ -20,17 +21,6 @@ const NAIVE_SAMPLE = 50_000;
 const CLI_SAMPLE = 100_000;
 const GENERATED_RULES = 300;
 
-/** mulberry32: a tiny seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = rng(0x7a9_2024);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;

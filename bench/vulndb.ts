@@ -18,6 +18,7 @@ import os from "node:os";
 import path from "node:path";
 import { openStorage } from "../src/core/storage/index.js";
 import { entryCounts, getEntry, searchEntries, sources, syncSource, type RawRecord, type SyncReport, type VulnSource } from "../src/vulndb/index.js";
+import { mulberry32 as rng } from "../src/core/random.js";
 
 const GOAL_TOTAL_S = 180;
 const GOAL_P95_MS = 10;
@@ -29,17 +30,6 @@ function arg(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-/** mulberry32: a tiny seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fixtures = path.resolve(process.env.IOTSCOPE_SHARED_FIXTURES ?? path.join(import.meta.dirname, "../../shared/fixtures"), "vulndb");
 function fixture(name: string): string {

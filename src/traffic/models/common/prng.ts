@@ -1,14 +1,5 @@
 /**
- * mulberry32: a tiny seeded PRNG, so that training (weight initialisation) is reproducible from the
- * seed recorded in the model file. Not for anything security-related.
+ * The seeded PRNG model training uses (weight initialisation reproducible from the seed recorded in the
+ * model file): the project's one mulberry32, from core.
  */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from "../../../core/random.js";

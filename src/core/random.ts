@@ -1,0 +1,23 @@
+/**
+ * mulberry32: a tiny seeded PRNG, for what must be reproducible from a seed — model training (the seed is
+ * recorded in the model file), synthetic benchmark data. Not for anything security-related (use
+ * node:crypto there). One copy for the whole project.
+ */
+
+/** Unsigned 32-bit integers. */
+export function mulberry32u32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** Floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  const next = mulberry32u32(seed);
+  return () => next() / 4294967296;
+}
