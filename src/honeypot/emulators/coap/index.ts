@@ -11,7 +11,7 @@ import { cap, limits } from "../../events.js";
 import type { Emulator, EmulatorContext, RunningEmulator } from "../types.js";
 import { coapConfigSchema, coapResources, linkFormat, type CoapConfig } from "./config.js";
 import { encodeReply, parseRequest, type Reply } from "./message.js";
-import { bindUdp, UdpGuard } from "./udp-guard.js";
+import { listenUdp, UdpGuard } from "./udp-guard.js";
 
 export { coapConfigSchema, coapPersonaSchema, type CoapConfig } from "./config.js";
 
@@ -67,20 +67,8 @@ async function start(ctx: EmulatorContext, config: CoapConfig): Promise<RunningE
     emit({ ...fields, status, response_size: sent && reply ? reply.length : 0 });
   };
 
-  const sockets: dgram.Socket[] = [];
-  try {
-    const onError = (err: unknown) => ctx.log.error({ err }, "coap emulator: unexpected error, datagram dropped");
-    for (const port of config.ports) sockets.push(await bindUdp(port, ctx.host, onMessage, onError));
-  } catch (err) {
-    sockets.forEach((s) => s.close());
-    throw err;
-  }
-  return {
-    ports: sockets.map((s) => s.address().port),
-    async close() {
-      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    },
-  };
+  const onError = (err: unknown) => ctx.log.error({ err }, "coap emulator: unexpected error, datagram dropped");
+  return listenUdp(config.ports, ctx.host, onMessage, onError);
 }
 
 export const emulator: Emulator<CoapConfig> = {

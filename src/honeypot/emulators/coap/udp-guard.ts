@@ -11,7 +11,7 @@
 import dgram, { type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
 import type { HoneypotProtocol } from "../../events.js";
 import type { EventFields } from "../mqtt/tcp-session.js";
-import type { EmulatorContext } from "../types.js";
+import type { EmulatorContext, RunningEmulator } from "../types.js";
 
 /** Sources remembered at once (their session ids); the oldest are forgotten first. */
 const MAX_TRACKED = 4096;
@@ -101,4 +101,26 @@ export function bindUdp(
       resolve(socket);
     });
   });
+}
+
+/** Binds every configured port with `bindUdp` (all or none: a failure closes what was bound) — the UDP emulators' whole listener. */
+export async function listenUdp(
+  ports: readonly number[],
+  host: string,
+  onMessage: (socket: dgram.Socket, localPort: number, msg: Buffer, rinfo: dgram.RemoteInfo) => void,
+  onError: (err: unknown) => void,
+): Promise<RunningEmulator> {
+  const sockets: dgram.Socket[] = [];
+  try {
+    for (const port of ports) sockets.push(await bindUdp(port, host, onMessage, onError));
+  } catch (err) {
+    sockets.forEach((s) => s.close());
+    throw err;
+  }
+  return {
+    ports: sockets.map((s) => s.address().port),
+    async close() {
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
 }

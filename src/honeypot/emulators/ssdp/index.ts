@@ -9,7 +9,7 @@
 import type dgram from "node:dgram";
 import os from "node:os";
 import { cap } from "../../events.js";
-import { bindUdp, UdpGuard } from "../coap/udp-guard.js";
+import { listenUdp, UdpGuard } from "../coap/udp-guard.js";
 import type { Emulator, EmulatorContext, RunningEmulator } from "../types.js";
 import { ssdpConfigSchema, type SsdpConfig } from "./config.js";
 import { answer, matchingTargets, parseSsdp } from "./message.js";
@@ -58,19 +58,7 @@ async function start(ctx: EmulatorContext, config: SsdpConfig): Promise<RunningE
   };
   const onError = (err: unknown) => ctx.log.error({ err }, "ssdp emulator: unexpected error, datagram dropped");
 
-  const sockets: dgram.Socket[] = [];
-  try {
-    for (const port of config.ports) sockets.push(await bindUdp(port, ctx.host, onMessage, onError));
-  } catch (err) {
-    sockets.forEach((s) => s.close());
-    throw err;
-  }
-  return {
-    ports: sockets.map((s) => s.address().port),
-    async close() {
-      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    },
-  };
+  return listenUdp(config.ports, ctx.host, onMessage, onError);
 }
 
 function firstAddress(): string {
