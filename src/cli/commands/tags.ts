@@ -7,15 +7,8 @@ import { UsageError } from "../../core/errors.js";
 import { MAX_SEARCH_LIMIT, searchTags, summarizeTags, type TagFilter } from "../../tag/index.js";
 import { withContext } from "../context.js";
 
-interface FilterFlags {
-  vendor?: string;
-  product?: string;
-  deviceType?: string;
-  rule?: string;
-  campaign?: string;
-  ip?: string;
-  state: "active" | "testing" | "all";
-}
+/** The filter flags are the pillar's own filter; commander gives `--state` its default. */
+type FilterFlags = TagFilter & { state: NonNullable<TagFilter["state"]> };
 
 function withFilters(cmd: Command): Command {
   return cmd
@@ -28,8 +21,10 @@ function withFilters(cmd: Command): Command {
     .addOption(new Option("--state <state>", "active (published) tags, tags of testing rules, or all").choices(["active", "testing", "all"]).default("active"));
 }
 
+/** Only the filter keys: the action's flags also carry limit/after. */
 function filterOf(f: FilterFlags): TagFilter {
-  return { vendor: f.vendor, product: f.product, deviceType: f.deviceType, rule: f.rule, campaign: f.campaign, ip: f.ip, state: f.state };
+  const { vendor, product, deviceType, rule, campaign, ip, state } = f;
+  return { vendor, product, deviceType, rule, campaign, ip, state };
 }
 
 function positive(text: string, flag: string, max: number): number {

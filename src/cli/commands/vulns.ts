@@ -59,41 +59,21 @@ function positiveInt(value: string, flag: string, max = Number.MAX_SAFE_INTEGER)
   return n;
 }
 
-interface SearchFlags {
-  vendor?: string;
-  product?: string;
-  cpe?: string;
-  deviceType?: string;
-  kev?: boolean;
-  hasExploit?: boolean;
-  iot?: boolean;
-  kind?: string;
-  since?: string;
-  publishedSince?: string;
-  minCvss?: string;
-  limit?: string;
-  cursor?: string;
-}
+/** The search flags are the pillar's filters, with the numeric and enumerated ones still as text. */
+type SearchFlags = Omit<SearchFilters, "kind" | "minCvss" | "limit"> & { kind?: string; minCvss?: string; limit?: string };
 
 function filtersFrom(f: SearchFlags): SearchFilters {
   if (f.kind !== undefined && !["vulnerability", "exploit", "article"].includes(f.kind)) throw new UsageError(`--kind: ${JSON.stringify(f.kind)} is not vulnerability, exploit or article`);
   const minCvss = f.minCvss === undefined ? undefined : Number(f.minCvss);
   if (minCvss !== undefined && !(minCvss >= 0 && minCvss <= 10)) throw new UsageError(`--min-cvss: ${JSON.stringify(f.minCvss)} is not a number from 0 to 10`);
-  return {
-    ...(f.vendor !== undefined && { vendor: f.vendor }),
-    ...(f.product !== undefined && { product: f.product }),
-    ...(f.cpe !== undefined && { cpe: f.cpe }),
-    ...(f.deviceType !== undefined && { deviceType: f.deviceType }),
-    ...(f.kev !== undefined && { kev: f.kev }),
-    ...(f.hasExploit !== undefined && { hasExploit: f.hasExploit }),
-    ...(f.iot !== undefined && { iot: f.iot }),
-    ...(f.kind !== undefined && { kind: f.kind as SearchFilters["kind"] }),
-    ...(f.since !== undefined && { since: f.since }),
-    ...(f.publishedSince !== undefined && { publishedSince: f.publishedSince }),
-    ...(minCvss !== undefined && { minCvss }),
-    ...(f.limit !== undefined && { limit: positiveInt(f.limit, "--limit", MAX_LIMIT) }),
-    ...(f.cursor !== undefined && { cursor: f.cursor }),
+  const { vendor, product, cpe, deviceType, kev, hasExploit, iot, since, publishedSince, cursor } = f;
+  const filters: SearchFilters = {
+    vendor, product, cpe, deviceType, kev, hasExploit, iot, since, publishedSince, cursor, minCvss,
+    kind: f.kind as SearchFilters["kind"],
+    limit: f.limit === undefined ? undefined : positiveInt(f.limit, "--limit", MAX_LIMIT),
   };
+  // Flags not given stay absent, as the pillar expects (and as JSON output shows them).
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as SearchFilters;
 }
 
 /** The filter flags shared by search and export. */
